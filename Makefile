@@ -1,0 +1,52 @@
+# MatchApp: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres translations bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d matchapp/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d matchapp/translations
+
+run: $(VENV)/.installed translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo
+	@$(FLASK) demo-logins
+	@echo
+	@echo "MatchApp is running at http://127.0.0.1:$(PORT)/"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-dev translations test-sqlite test-postgres
+
+test-sqlite:
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q tests
+
+# Runs only when TEST_DATABASE_URL points at a PostgreSQL server; CI must set it.
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(PY) -m pytest -q tests; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "TEST_DATABASE_URL is not set: CI must run the suite on PostgreSQL" >&2; exit 1; \
+	else \
+		echo "TEST_DATABASE_URL not set: skipping the PostgreSQL pass (see README)"; \
+	fi
+
+bench: $(VENV)/.installed-dev
+	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(PY) $$f; done || echo "no benchmarks yet"
+
+clean:
+	rm -rf $(VENV) instance test-output

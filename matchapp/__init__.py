@@ -1,0 +1,63 @@
+"""MatchApp: business matching for city-to-city climate cooperation."""
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides values read from the environment."""
+    app = Flask(__name__, template_folder="../templates", static_folder="static",
+                instance_path=str(config_module.INSTANCE_DIR))
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import i18n
+    from .accounts.auth import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.INSTANCE_DIR.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.LOGIN_REQUIRED_MESSAGE
+    login_manager.login_message_category = "info"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .database import enable_sqlite_pragmas
+        with app.app_context():
+            enable_sqlite_pragmas(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+    register(app)

@@ -1,0 +1,1 @@
+"""Accounts: registration, login, profile, and the user service shared with the CLI."""

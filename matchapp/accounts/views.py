@@ -1,0 +1,125 @@
+"""Registration, login, logout and profile pages."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..models import Country, User
+from . import services
+from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, timezone_choices
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else sends the user to the dashboard."""
+    if target:
+        parts = urlsplit(target.replace("\\", "/"))
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.dashboard")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    countries = db.session.scalars(select(Country)).all()
+    return [("", _("Choose a country"))] + sorted(((c.code, c.name) for c in countries), key=lambda c: c[1])
+
+
+def apply_account_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Sign-up for company and city users; each registration creates its organisation."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegistrationForm()
+    form.country.choices = country_choices()
+    if form.validate_on_submit():
+        try:
+            if form.role.data == "company":
+                user = services.register_company(
+                    form.email.data, form.password.data, name=form.organisation_name.data,
+                    name_ja=form.organisation_name_ja.data or "", home_city=form.home_city.data or "",
+                    language=form.language.data)
+            else:
+                user = services.register_city(
+                    form.email.data, form.password.data, name=form.organisation_name.data,
+                    name_ja=form.organisation_name_ja.data or "", country_code=form.country.data,
+                    language=form.language.data)
+            db.session.commit()
+        except services.AccountError as error:
+            db.session.rollback()
+            apply_account_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to MatchApp! Your account is ready."), "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next")))
+        flash(_("The e-mail address or password is not correct."), "error")
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Language, time zone and password; two forms on one page."""
+    profile_form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    profile_form.timezone.choices = timezone_choices(current_user.timezone)
+    password_form = PasswordChangeForm()
+    status = 200
+    if request.method == "POST" and "submit_password" in request.form:
+        if password_form.validate_on_submit():
+            try:
+                services.change_password(current_user, password_form.current_password.data,
+                                         password_form.password.data)
+                db.session.commit()
+                flash(_("Your password was changed."), "success")
+                return redirect(url_for("accounts.profile"))
+            except services.AccountError as error:
+                db.session.rollback()
+                apply_account_error(password_form, error)
+        status = 400
+    elif profile_form.validate_on_submit():
+        current_user.name = (profile_form.name.data or "").strip()
+        current_user.language = profile_form.language.data
+        current_user.timezone = profile_form.timezone.data
+        db.session.commit()
+        flash(_("Your profile was saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/profile.html", profile_form=profile_form,
+                           password_form=password_form), status

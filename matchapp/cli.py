@@ -1,0 +1,101 @@
+"""Command-line interface (`flask --app wsgi <command>`), per CONTRACT.md."""
+import json
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from . import bundle, demo
+from .accounts import services
+from .extensions import db
+from .models import ROLES, City, Company
+
+
+def fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("import-data")
+@click.argument("path", type=click.Path(dir_okay=False))
+def import_data(path: str) -> None:
+    """Load a JSON bundle; all or nothing."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        fail(f"{path} is not valid UTF-8 JSON: {error}")
+    try:
+        result = bundle.import_bundle(data)
+    except bundle.BundleError as error:
+        for line in error.errors:
+            click.echo(line, err=True)
+        fail(f"nothing was imported ({len(error.errors)} problem(s))")
+    click.echo(f"Imported {path}: {result.summary()}")
+
+
+@click.command("export-data")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_data(path: str) -> None:
+    """Write every listing and organisation as a JSON bundle."""
+    data = bundle.export_bundle()
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+    except OSError as error:
+        fail(f"cannot write {path}: {error.strerror}")
+    click.echo(f"Exported {', '.join(f'{len(v)} {k}' for k, v in data.items())} to {path}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has organisations.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the bilingual demo data set and one login per role (idempotent)."""
+    if if_empty and db.session.scalar(select(Company.id).limit(1)) is not None:
+        click.echo("Demo data already present; nothing to do.")
+        return
+    result = demo.load()
+    click.echo(f"Demo data loaded: {result.summary()}")
+    click.echo(demo.logins_text())
+
+
+@click.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo logins."""
+    click.echo(demo.logins_text())
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True)
+@click.option("--organisation", "organisation_ref", default=None,
+              help="Company ref for company users, city ref for city users.")
+@click.option("--language", default="en", type=click.Choice(["ja", "en"]))
+def create_user(email: str, role: str, password: str, organisation_ref: str | None, language: str) -> None:
+    """Create an account of any role."""
+    company = city = None
+    if role in ("company", "city"):
+        if not organisation_ref:
+            fail(f"a {role} user needs --organisation REF")
+        model = Company if role == "company" else City
+        organisation = db.session.scalar(select(model).where(model.ref == organisation_ref))
+        if organisation is None:
+            fail(f"no {role} with ref '{organisation_ref}'")
+        company, city = (organisation, None) if role == "company" else (None, organisation)
+    try:
+        user = services.create_user(email, password, role, company=company, city=city, language=language)
+        db.session.commit()
+    except services.AccountError as error:
+        db.session.rollback()
+        fail(str(error.message))
+    click.echo(f"Created {user.role} user {user.email}")
+
+
+def register(app: Flask) -> None:
+    for command in (import_data, export_data, seed_demo, demo_logins, create_user):
+        app.cli.add_command(command)

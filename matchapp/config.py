@@ -1,0 +1,47 @@
+"""Configuration read from the environment, with safe development defaults."""
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "development-only-secret"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot give a safe configuration."""
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'matchapp.sqlite3'}"
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Build the Flask config mapping; refuse an unsafe production setup."""
+    env = environ.get("MATCHAPP_ENV", "development")
+    secret = environ.get("SECRET_KEY", "")
+    if env == "production":
+        if secret in WEAK_SECRETS or len(secret) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                "when MATCHAPP_ENV=production"
+            )
+        if environ.get("FLASK_DEBUG", "0") not in ("", "0", "false", "False"):
+            raise ConfigError("debug mode is not allowed when MATCHAPP_ENV=production")
+    return {
+        "MATCHAPP_ENV": env,
+        "SECRET_KEY": secret or "development-only-secret",
+        "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL") or default_database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_SERVER": environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ["en", "ja"],
+    }

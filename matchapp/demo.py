@@ -1,0 +1,44 @@
+"""The bilingual demo data set and one demo login per role."""
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from . import bundle
+from .accounts import services
+from .extensions import db
+from .models import City, Company, User
+
+DEMO_BUNDLE = Path(__file__).parent / "data" / "demo_bundle.json"
+DEMO_PASSWORD = "matchapp-demo"
+# (email, role, organisation ref, language, time zone)
+DEMO_USERS = [
+    ("company@demo.matchapp.example", "company", "kanmon-solar", "ja", "Asia/Tokyo"),
+    ("city@demo.matchapp.example", "city", "hai-phong", "en", "Asia/Ho_Chi_Minh"),
+    ("coordinator@demo.matchapp.example", "coordinator", None, "ja", "Asia/Tokyo"),
+    ("admin@demo.matchapp.example", "admin", None, "en", "Asia/Tokyo"),
+]
+
+
+def load() -> bundle.ImportResult:
+    """Upsert the demo bundle, then add the demo users that do not exist yet."""
+    with DEMO_BUNDLE.open(encoding="utf-8") as handle:
+        result = bundle.import_bundle(json.load(handle))
+    for email, role, organisation_ref, language, zone in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue
+        company = city = None
+        if role == "company":
+            company = db.session.scalar(select(Company).where(Company.ref == organisation_ref))
+        elif role == "city":
+            city = db.session.scalar(select(City).where(City.ref == organisation_ref))
+        services.create_user(email, DEMO_PASSWORD, role, company=company, city=city,
+                             name=f"Demo {role}", language=language, timezone=zone)
+    db.session.commit()
+    return result
+
+
+def logins_text() -> str:
+    lines = ["Demo logins (password for all: %s):" % DEMO_PASSWORD]
+    lines += [f"  {role:<12} {email}" for email, role, *_ in DEMO_USERS]
+    return "\n".join(lines)

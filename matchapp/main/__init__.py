@@ -1,0 +1,1 @@
+"""The landing page, the role-based dashboard and the language switch."""

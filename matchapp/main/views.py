@@ -1,0 +1,61 @@
+"""Landing page, dashboard per role, organisation overview and language switch."""
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..accounts.auth import roles_required
+from ..accounts.views import safe_next
+from ..extensions import db
+from ..models import City, Company, Need, Technology
+
+bp = Blueprint("main", __name__)
+
+
+def platform_counts() -> dict[str, int]:
+    return {
+        "companies": db.session.scalar(select(func.count(Company.id))),
+        "cities": db.session.scalar(select(func.count(City.id))),
+        "technologies": db.session.scalar(
+            select(func.count(Technology.id)).where(Technology.status == "published")),
+        "needs": db.session.scalar(select(func.count(Need.id)).where(Need.status == "open")),
+    }
+
+
+@bp.route("/")
+def index():
+    """Public landing page."""
+    return render_template("main/index.html", counts=platform_counts())
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """What the user's role needs first: own listings, or the platform overview."""
+    technologies = needs = []
+    if current_user.role == "company":
+        technologies = current_user.company.technologies
+    elif current_user.role == "city":
+        needs = current_user.city.needs
+    return render_template("main/dashboard.html", counts=platform_counts(),
+                           technologies=technologies, needs=needs)
+
+
+@bp.route("/organisations")
+@roles_required("coordinator", "admin")
+def organisations():
+    """Coordinators' overview of every company and partner city."""
+    companies = db.session.scalars(select(Company).order_by(Company.name)).all()
+    cities = db.session.scalars(select(City).order_by(City.name)).all()
+    return render_template("main/organisations.html", companies=companies, cities=cities)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language; remembered on the profile when logged in."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+        if current_user.is_authenticated:
+            current_user.language = language
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))

@@ -1,0 +1,53 @@
+"""User accounts: one role each, tied to a company or a city where the role needs one."""
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import Timestamped
+
+ROLES = ("company", "city", "coordinator", "admin")
+LANGUAGES = ("ja", "en")
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    company_id: Mapped[Optional[int]] = mapped_column(ForeignKey("companies.id"))
+    city_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cities.id"))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    company = relationship("Company")
+    city = relationship("City")
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def organisation(self):
+        """The company or city this user acts for, if any."""
+        return self.company or self.city
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("coordinator", "admin")

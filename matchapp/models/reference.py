@@ -1,0 +1,59 @@
+"""Reference data: countries (with JCM partnership) and the sector taxonomy."""
+from typing import Optional
+
+from flask_babel import get_locale
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+def wants_japanese() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "ja"
+
+
+def localized_pair(english: str, japanese: str) -> str:
+    """The Japanese text in a Japanese session when there is one, else the English."""
+    return japanese if wants_japanese() and japanese else english
+
+
+def localized(obj, field: str) -> str:
+    """The `<field>_ja` or `<field>_en` attribute, following the current locale."""
+    return localized_pair(getattr(obj, f"{field}_en"), getattr(obj, f"{field}_ja"))
+
+
+class Country(db.Model):
+    """An ISO 3166-1 country; JCM partners carry their signing date."""
+
+    __tablename__ = "countries"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ja: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[Optional[str]] = mapped_column(String(64))
+    # Partial ISO date ("2013-07-02" or "2022-08"): some signings are known only by month.
+    jcm_signed: Mapped[Optional[str]] = mapped_column(String(10))
+
+    @property
+    def is_jcm_partner(self) -> bool:
+        return self.jcm_signed is not None
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class Sector(db.Model):
+    """A field of the City-to-City programme (DOMAIN.md taxonomy)."""
+
+    __tablename__ = "sectors"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ja: Mapped[str] = mapped_column(String(120))
+    description_en: Mapped[str] = mapped_column(String(255), default="")
+    description_ja: Mapped[str] = mapped_column(String(255), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")

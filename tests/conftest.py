@@ -1,0 +1,92 @@
+"""Fixtures: an app on a fresh, migrated database (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), clients, a CLI runner and login helpers per role."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from matchapp import create_app
+from matchapp.extensions import db as _db
+
+from . import factories
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = factories.PASSWORD
+
+
+def reset_postgres(url: str) -> None:
+    """Drop everything so each test migrates an empty database, as a fresh install would."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    if POSTGRES_URL:
+        reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app_config(database_url):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log a test client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        return self.client.post("/account/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def users(db):
+    """One user per role, with their organisations."""
+    return factories.users_per_role()
