@@ -1,9 +1,12 @@
 """Fixtures: an app on a fresh, migrated database (SQLite file, or PostgreSQL when
 TEST_DATABASE_URL is set), clients, a CLI runner and login helpers per role."""
+import contextvars
 import os
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from matchapp import create_app
@@ -43,9 +46,24 @@ def app_config(database_url):
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a real server would.
+
+    Otherwise Flask reuses the test's context, and `g` (the logged-in user, the
+    locale) leaks from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():  # not inside a redirect that is being followed
+            _db.session.expire_all()  # the test's own session must see what the request wrote
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
         yield app

@@ -3,12 +3,19 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import SelectChoice, BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .services import MIN_PASSWORD_LENGTH
 
-LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for select and radio fields from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = options([("ja", "日本語"), ("en", "English")])
 COMMON_TIMEZONES = [
     "Asia/Tokyo", "Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Manila", "Asia/Jakarta",
     "Asia/Makassar", "Asia/Phnom_Penh", "Asia/Yangon", "Asia/Vientiane", "Asia/Kuala_Lumpur",
@@ -21,7 +28,7 @@ def timezone_choices(current: str | None = None) -> list[tuple[str, str]]:
     zones = list(COMMON_TIMEZONES)
     if current and current not in zones and current in zoneinfo.available_timezones():
         zones.insert(0, current)
-    return [(z, z.replace("_", " ")) for z in zones]
+    return options((z, z.replace("_", " ")) for z in zones)
 
 
 class PasswordFields:
@@ -35,10 +42,10 @@ class PasswordFields:
 
 
 class RegistrationForm(PasswordFields, FlaskForm):
-    role = RadioField(_l("I represent"), default="company", choices=[
+    role = RadioField(_l("I represent"), default="company", choices=options([
         ("company", _l("a Japanese company offering technologies")),
         ("city", _l("an overseas city or agency with needs")),
-    ], validators=[DataRequired()])
+    ]), validators=[DataRequired()])
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
     organisation_name = StringField(_l("Organisation name (English)"), validators=[DataRequired(), Length(max=200)])

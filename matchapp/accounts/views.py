@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db, limiter
 from ..models import Country, User
 from . import services
-from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, timezone_choices
+from .forms import options, LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, timezone_choices
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -25,7 +25,7 @@ def safe_next(target: str | None) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     countries = db.session.scalars(select(Country)).all()
-    return [("", _("Choose a country"))] + sorted(((c.code, c.name) for c in countries), key=lambda c: c[1])
+    return options([("", _("Choose a country"))] + sorted(((c.code, c.name) for c in countries), key=lambda c: c[1]))
 
 
 def apply_account_error(form, error: services.AccountError) -> None:

@@ -1,0 +1,154 @@
+"""Registration, login, logout and profile, as a user meets them."""
+import pytest
+from sqlalchemy import func, select
+
+from matchapp.models import City, Company, User
+
+from .factories import PASSWORD
+
+
+def registration(**overrides):
+    data = {"role": "company", "email": "new@firm.example", "password": PASSWORD, "confirm": PASSWORD,
+            "organisation_name": "Hibiki Energy", "organisation_name_ja": "響エネルギー",
+            "home_city": "Kitakyushu", "country": "", "language": "ja"}
+    data.update(overrides)
+    return data
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_company_registration_creates_the_firm_and_logs_in(client, db):
+    response = client.post("/account/register", data=registration(), follow_redirects=True)
+    assert response.status_code == 200
+    assert "響エネルギー" in response.get_data(as_text=True)  # dashboard in Japanese names the firm
+    user = db.session.scalar(select(User).where(User.email == "new@firm.example"))
+    assert user.role == "company" and user.company.name == "Hibiki Energy"
+    assert user.company.home_city == "Kitakyushu" and user.language == "ja"
+
+
+def test_city_registration_takes_the_country_and_its_time_zone(client, db):
+    response = client.post("/account/register", data=registration(
+        role="city", email="dnre@haiphong.example", organisation_name="Hai Phong DONRE",
+        organisation_name_ja="", country="VN", language="en"), follow_redirects=True)
+    assert response.status_code == 200
+    user = db.session.scalar(select(User).where(User.email == "dnre@haiphong.example"))
+    assert user.city.country_code == "VN"
+    assert user.timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_passwords_are_stored_hashed(client, db):
+    client.post("/account/register", data=registration())
+    user = db.session.scalar(select(User))
+    assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"email": "not-an-address"}, "Enter a valid e-mail address."),
+    ({"password": "short", "confirm": "short"}, "Use at least 10 characters for the password."),
+    ({"confirm": "something else entirely"}, "The two passwords do not match."),
+    ({"role": "city", "country": ""}, "Choose a country."),
+    ({"organisation_name": ""}, "This field is required."),
+    ({"role": "admin"}, "Not a valid choice"),
+])
+def test_bad_registration_is_refused_with_a_message_and_writes_nothing(client, db, overrides, message):
+    response = client.post("/account/register", data=registration(language="en", **overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(db, User) == 0 and count(db, Company) == 0 and count(db, City) == 0
+
+
+def test_duplicate_email_is_refused_whatever_its_case(client, db, users):
+    response = client.post("/account/register", data=registration(email="FIRM@example.com", language="en"))
+    assert response.status_code == 400
+    assert "An account with this e-mail address already exists." in response.get_data(as_text=True)
+    assert count(db, Company) == 1  # the existing one only
+
+
+def test_registration_cannot_create_staff_accounts(client, db):
+    client.post("/account/register", data=registration(role="coordinator"))
+    assert count(db, User) == 0
+
+
+def test_login_with_the_wrong_password_says_so(client, users):
+    response = client.post("/account/login", data={"email": "firm@example.com", "password": "wrong password"})
+    assert response.status_code == 401
+    assert "The e-mail address or password is not correct." in response.get_data(as_text=True)
+
+
+def test_login_logout_and_the_dashboard(client, auth, users):
+    assert client.get("/dashboard").status_code == 302
+    response = auth.login("Firm@Example.com")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Kanmon Solar" in page and "Your technologies" in page
+    auth.logout()
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_logout_needs_a_post(client, auth, users):
+    auth.login("firm@example.com")
+    assert client.get("/account/logout").status_code == 405
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_a_deactivated_user_cannot_log_in(client, auth, db, users):
+    users["company"].active = False
+    db.session.commit()
+    assert auth.login("firm@example.com").status_code == 401
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_login_redirects_only_within_the_site(client, users, target):
+    response = client.post("/account/login", query_string={"next": target},
+                           data={"email": "firm@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_login_follows_a_local_next(client, users):
+    response = client.post("/account/login", query_string={"next": "/account/profile"},
+                           data={"email": "firm@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account/profile"
+
+
+def test_profile_saves_language_and_time_zone(client, auth, db, users):
+    auth.login("city@example.com")
+    response = client.post("/account/profile", data={"name": "Nguyen", "language": "ja",
+                                                      "timezone": "Asia/Ho_Chi_Minh", "submit": "1"})
+    assert response.status_code == 302
+    user = db.session.get(User, users["city"].id)
+    assert (user.name, user.language, user.timezone) == ("Nguyen", "ja", "Asia/Ho_Chi_Minh")
+
+
+def test_profile_refuses_an_unknown_time_zone(client, auth, db, users):
+    auth.login("city@example.com")
+    response = client.post("/account/profile", data={"language": "en", "timezone": "Mars/Olympus", "submit": "1"})
+    assert response.status_code == 400
+    assert db.session.get(User, users["city"].id).timezone == "Asia/Tokyo"
+
+
+def test_password_change_needs_the_current_password(client, auth, db, users):
+    auth.login("firm@example.com")
+    response = client.post("/account/profile", data={
+        "current_password": "not my password", "password": "a brand new password",
+        "confirm": "a brand new password", "submit_password": "1"})
+    assert response.status_code == 400
+    assert "The current password is not correct." in response.get_data(as_text=True)
+    response = client.post("/account/profile", data={
+        "current_password": PASSWORD, "password": "a brand new password",
+        "confirm": "a brand new password", "submit_password": "1"})
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login("firm@example.com").status_code == 401
+    assert auth.login("firm@example.com", "a brand new password").status_code == 302
+
+
+def test_forms_refuse_posts_without_a_csrf_token(app_config, db):
+    from matchapp import create_app
+    app = create_app(dict(app_config, WTF_CSRF_ENABLED=True))
+    response = app.test_client().post("/account/register", data=registration())
+    assert response.status_code == 400
+    assert "The form expired" in response.get_data(as_text=True)
+    assert count(db, User) == 0
