@@ -28,7 +28,7 @@ FIELDS = {
                      {"description", "sectors", "countries", "language", "status"}),
     "needs": ({"ref", "city", "title"}, {"description", "sectors", "language", "status"}),
 }
-MAX_TEXT = {"ref": 80, "name": 200, "name_ja": 200, "title": 200, "home_city": 120,
+MAX_TEXT = {"ref": 80, "country": 2, "company": 80, "city": 80, "name": 200, "name_ja": 200, "title": 200, "home_city": 120,
             "website": 255, "timezone": 64, "description": 20000}
 
 

@@ -1,5 +1,5 @@
 """Locale and time-zone selection for Flask-Babel."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ LOGIN_REQUIRED_MESSAGE = _l("Please log in to see this page.")
 def select_locale() -> str:
     """Profile language, then the language switch, then the browser's preference."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
@@ -18,6 +20,6 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return None
