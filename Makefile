@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres translations bench clean
+.PHONY: run test test-sqlite test-postgres translations translations-update bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Compiled catalogs (.mo) are build output, not committed.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d matchapp/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d matchapp/translations
+	$(VENV)/bin/pybabel compile -d matchapp/translations
+
+# After adding strings: refresh the catalogs, then translate the new entries in messages.po.
+translations-update: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project MatchApp -o matchapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i matchapp/translations/messages.pot -d matchapp/translations --no-fuzzy-matching
 
 run: $(VENV)/.installed translations
 	mkdir -p instance
