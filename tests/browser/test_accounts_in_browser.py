@@ -1,0 +1,62 @@
+"""A newcomer registers, logs out, logs back in and sees the dashboard, in a real browser."""
+from playwright.sync_api import expect
+
+from matchapp import demo
+
+PASSWORD = "a long enough password"
+
+
+def test_register_log_out_log_in_and_see_the_dashboard(live_server, page, screenshot, db):
+    demo.load()
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Register", exact=True).click()
+    page.get_by_label("a Japanese company offering technologies").check()
+    page.get_by_label("E-mail").fill("info@hibiki-energy.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_label("Organisation name (English)").fill("Hibiki Energy")
+    page.get_by_label("Organisation name (Japanese, optional)").fill("響エネルギー")
+    page.get_by_label("Home city in Japan").fill("Kitakyushu")
+    page.get_by_label("Preferred language").select_option("en")
+    screenshot(page, "1-register")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("Welcome to MatchApp! Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("You have not listed a technology yet.")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+
+    page.get_by_role("link", name="Log in").first.click()
+    page.get_by_label("E-mail").fill("info@hibiki-energy.example")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("The e-mail address or password is not correct.")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("Hibiki Energy", exact=True)).to_be_visible()
+    screenshot(page, "2-dashboard")
+
+    # The language switch turns the whole interface into Japanese.
+    page.get_by_role("button", name="日本語").click()
+    expect(page.get_by_role("heading", name="ダッシュボード")).to_be_visible()
+    expect(page.get_by_text("響エネルギー", exact=True)).to_be_visible()
+    screenshot(page, "3-dashboard-ja")
+
+
+def test_demo_coordinator_sees_organisations_on_a_phone(live_server, phone, screenshot, db):
+    demo.load()
+    phone.goto(live_server + "/account/login")
+    phone.get_by_label("E-mail").fill("coordinator@demo.matchapp.example")
+    phone.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    phone.keyboard.press("Enter")  # the form works from the keyboard
+    expect(phone.get_by_role("heading", name="ダッシュボード")).to_be_visible()
+    phone.get_by_role("link", name="組織一覧").first.click()
+    expect(phone.get_by_role("heading", name="組織一覧")).to_be_visible()
+    expect(phone.get_by_text("ハイフォン市")).to_be_visible()
+    # Nothing overflows the phone's width.
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    screenshot(phone, "organisations-phone-ja")
