@@ -152,3 +152,16 @@ def test_forms_refuse_posts_without_a_csrf_token(app_config, db):
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)
     assert count(db, User) == 0
+
+
+def test_repeated_login_attempts_are_slowed_down(app_config, db, users):
+    from matchapp import create_app
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True))
+    client = app.test_client()
+    statuses = [client.post("/account/login", data={"email": "firm@example.com", "password": "guess"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    response = client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
