@@ -60,7 +60,6 @@ def seed_demo(if_empty: bool) -> None:
         return
     result = demo.load()
     click.echo(f"Demo data loaded: {result.summary()}")
-    click.echo(demo.logins_text())
 
 
 @click.command("demo-logins")

@@ -120,7 +120,8 @@ def test_seed_demo_is_idempotent_and_large_enough(runner, db):
     assert languages == {"ja", "en"}
     roles = {u.role for u in db.session.scalars(select(User))}
     assert roles == {"company", "city", "coordinator", "admin"}
-    assert "company@demo.matchapp.example" in result.output
+    logins = runner.invoke(args=["demo-logins"]).output
+    assert "company@demo.matchapp.example" in logins and "matchapp-demo" in logins
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(runner, db, tmp_path):
