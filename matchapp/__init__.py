@@ -42,10 +42,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .listings.blueprint import load_views
     from .main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(load_views())
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,35 +1,59 @@
-"""Import and export of the JSON bundle format (CONTRACT.md), shared by CLI and web.
+"""Import and export of the JSON bundle format (CONTRACT.md), shared by CLI, web and CSV.
 
 Import validates the whole bundle before writing anything, then upserts by `ref`
 in one transaction; any error rolls everything back. Keys missing from an entry
 leave the stored value unchanged, so a minimal bundle can update a richer record.
+Each section's fields are described once in SPECS; validation, import and export
+all follow it.
 """
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from zoneinfo import available_timezones
 
 from rapidfuzz import process
 from sqlalchemy import select
 
 from .extensions import db
-from .models import (NEED_STATUSES, TECHNOLOGY_STATUSES, City, Company, Country, Need,
-                     Partnership, Sector, Technology)
+from .models import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, City, Company,
+                     Country, Delivery, Need, Partnership, Sector, Technology)
+from .models.base import as_utc
 from .models.organisations import COMPANY_SIZES
 
 SECTIONS = ("cities", "companies", "technologies", "needs")
+MODELS = {"cities": City, "companies": Company, "technologies": Technology, "needs": Need}
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+MAX_AMOUNT = 10**15
 
-# (required keys, optional keys) per section.
-FIELDS = {
-    "cities": ({"ref", "name", "country"}, {"name_ja", "japanese_partners", "timezone"}),
-    "companies": ({"ref", "name"}, {"name_ja", "home_city", "website", "size"}),
-    "technologies": ({"ref", "company", "title"},
-                     {"description", "sectors", "countries", "language", "status"}),
-    "needs": ({"ref", "city", "title"}, {"description", "sectors", "language", "status"}),
+LISTING_TEXT = {
+    "title": (True, "text", 200), "description": (False, "text", 20000), "language": (False, "language"),
+    "title_alt": (False, "text", 200), "description_alt": (False, "text", 20000),
+    "contact_name": (False, "text", 120), "contact_email": (False, "text", 254),
+    "confirmed_at": (False, "datetime"),
 }
-MAX_TEXT = {"ref": 80, "country": 2, "company": 80, "city": 80, "name": 200, "name_ja": 200, "title": 200, "home_city": 120,
-            "website": 255, "timezone": 64, "description": 20000}
+# field: (required, kind, argument)
+SPECS = {
+    "cities": {"ref": (True, "ref"), "name": (True, "text", 200), "name_ja": (False, "text", 200),
+               "country": (True, "country"), "timezone": (False, "timezone"),
+               "japanese_partners": (False, "names")},
+    "companies": {"ref": (True, "ref"), "name": (True, "text", 200), "name_ja": (False, "text", 200),
+                  "home_city": (False, "text", 120), "website": (False, "text", 255),
+                  "size": (False, "enum", COMPANY_SIZES)},
+    "technologies": {"ref": (True, "ref"), "company": (True, "owner", "companies"), **LISTING_TEXT,
+                     "summary": (False, "text", 500), "summary_alt": (False, "text", 500),
+                     "sectors": (False, "sectors"), "countries": (False, "countries"),
+                     "status": (False, "enum", TECHNOLOGY_STATUSES), "deliveries": (False, "deliveries"),
+                     "co2_reduction_t": (False, "number"), "co2_basis": (False, "text", 5000),
+                     "cost_min": (False, "amount"), "cost_max": (False, "amount"),
+                     "cost_currency": (False, "enum", CURRENCIES), "jcm_experience": (False, "bool")},
+    "needs": {"ref": (True, "ref"), "city": (True, "owner", "cities"), **LISTING_TEXT,
+              "sectors": (False, "sectors"), "status": (False, "enum", NEED_STATUSES),
+              "site": (False, "text", 200), "scale": (False, "text", 200),
+              "budget_min": (False, "amount"), "budget_max": (False, "amount"),
+              "budget_currency": (False, "enum", CURRENCIES), "timeline": (False, "text", 200),
+              "funding": (False, "funding")},
+}
 
 
 class BundleError(ValueError):
@@ -44,108 +68,113 @@ class BundleError(ValueError):
 class ImportResult:
     created: dict = field(default_factory=lambda: {s: 0 for s in SECTIONS})
     updated: dict = field(default_factory=lambda: {s: 0 for s in SECTIONS})
+    new_listings: list = field(default_factory=list)
 
     def summary(self) -> str:
         return ", ".join(f"{s}: {self.created[s]} new, {self.updated[s]} updated" for s in SECTIONS)
 
 
+def parse_datetime(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
 class _Validator:
-    """Checks entries against the reference data and refs known in the bundle or the database."""
+    """Checks entries against SPECS, the reference data and refs known in the bundle or the database."""
 
     def __init__(self, bundle: dict):
         self.errors: list[str] = []
         self.sectors = set(db.session.scalars(select(Sector.code)))
         self.countries = set(db.session.scalars(select(Country.code)))
-        self.refs = {
-            "companies": set(db.session.scalars(select(Company.ref))),
-            "cities": set(db.session.scalars(select(City.ref))),
-        }
+        self.refs = {s: set(db.session.scalars(select(MODELS[s].ref))) for s in ("companies", "cities")}
         for section in ("companies", "cities"):
             for entry in bundle.get(section) or []:
                 if isinstance(entry, dict) and isinstance(entry.get("ref"), str):
                     self.refs[section].add(entry["ref"])
 
-    def fail(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
-
     def check_entry(self, section: str, index: int, entry, seen: set) -> None:
         if not isinstance(entry, dict):
-            self.fail(f"{section}[{index}]", "an entry must be a JSON object")
+            self.errors.append(f"{section}[{index}]: an entry must be a JSON object")
             return
         ref = entry.get("ref")
         where = f"{section}[{index}] ref={ref}" if isinstance(ref, str) else f"{section}[{index}]"
-        required, optional = FIELDS[section]
-        for key in sorted(required - entry.keys()):
-            self.fail(where, f"missing required field '{key}'")
-        for key in sorted(entry.keys() - required - optional):
-            self.fail(where, f"unknown field '{key}'")
+        spec = SPECS[section]
+        problems = [f"missing required field '{k}'" for k, s in spec.items() if s[0] and k not in entry]
+        problems += [f"unknown field '{k}'" for k in entry if k not in spec]
         for key, value in entry.items():
-            if key in MAX_TEXT and value is not None:
-                if not isinstance(value, str):
-                    self.fail(where, f"'{key}' must be a string")
-                elif len(value) > MAX_TEXT[key]:
-                    self.fail(where, f"'{key}' is longer than {MAX_TEXT[key]} characters")
-        if isinstance(ref, str):
-            if not REF_PATTERN.match(ref):
-                self.fail(where, f"ref '{ref}' may hold only letters, digits, '.', '_' and '-'")
-            elif ref in seen:
-                self.fail(where, f"duplicate ref '{ref}'")
+            if key in spec and not (value is None and not spec[key][0]):
+                problem = self.check_value(key, value, *spec[key][1:])
+                if problem:
+                    problems.append(problem)
+        if isinstance(ref, str) and REF_PATTERN.match(ref):
+            if ref in seen:
+                problems.append(f"duplicate ref '{ref}'")
             seen.add(ref)
-        for key in ("title", "name"):
-            if key in required and isinstance(entry.get(key), str) and not entry[key].strip():
-                self.fail(where, f"'{key}' must not be empty")
-        getattr(self, f"check_{section}")(where, entry)
+        for low, high in (("cost_min", "cost_max"), ("budget_min", "budget_max")):
+            if isinstance(entry.get(low), int) and isinstance(entry.get(high), int) and entry[low] > entry[high]:
+                problems.append(f"'{low}' is larger than '{high}'")
+        self.errors += [f"{where}: {p}" for p in problems]
 
-    def check_codes(self, where: str, entry: dict, key: str, known: set, label: str, upper=False):
-        values = entry.get(key, [])
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            self.fail(where, f"'{key}' must be a list of strings")
-            return
-        for value in values:
-            code = value.upper() if upper else value
-            if code not in known:
-                hint = process.extractOne(value, known, score_cutoff=75) if not upper else None
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.fail(where, f"unknown {label} '{value}'{suggestion}")
+    def check_value(self, key, value, kind, argument=None) -> str | None:
+        """One field's problem, or None when it is acceptable."""
+        if kind in ("text", "ref", "language", "timezone", "country", "owner", "datetime") and not isinstance(value, str):
+            return f"'{key}' must be a string"
+        if kind == "text":
+            if len(value) > argument:
+                return f"'{key}' is longer than {argument} characters"
+            if key in ("title", "name") and not value.strip():
+                return f"'{key}' must not be empty"
+        elif kind == "ref" and not REF_PATTERN.match(value):
+            return f"ref '{value}' may hold only letters, digits, '.', '_' and '-' (at most 80)"
+        elif kind == "language" and not LANGUAGE_PATTERN.match(value):
+            return f"language '{value}' is not a language code such as 'ja' or 'en'"
+        elif kind == "timezone" and value and value not in available_timezones():
+            return f"unknown time zone '{value}'"
+        elif kind == "country" and value.upper() not in self.countries:
+            return f"unknown country '{value}'"
+        elif kind == "owner" and value not in self.refs[argument]:
+            return f"unknown {'company' if argument == 'companies' else 'city'} '{value}'"
+        elif kind == "datetime":
+            try:
+                parse_datetime(value)
+            except ValueError:
+                return f"'{key}' must be an ISO 8601 date and time"
+        elif kind == "enum" and value not in argument:
+            return f"unknown {key} '{value}' (one of {', '.join(argument)})"
+        elif kind == "bool" and not isinstance(value, bool):
+            return f"'{key}' must be true or false"
+        elif kind in ("number", "amount"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "amount" and not isinstance(value, int)):
+                return f"'{key}' must be a {'whole ' if kind == 'amount' else ''}number"
+            if value < 0 or value > MAX_AMOUNT:
+                return f"'{key}' must be between 0 and {MAX_AMOUNT}"
+        elif kind in ("names", "sectors", "countries", "funding"):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                return f"'{key}' must be a list of strings"
+            known = {"sectors": self.sectors, "countries": self.countries, "funding": set(FUNDING_SOURCES)}.get(kind)
+            for item in value if known else []:
+                if (item.upper() if kind == "countries" else item) not in known:
+                    hint = process.extractOne(item, known, score_cutoff=75) if kind == "sectors" else None
+                    label = {"sectors": "sector", "countries": "country", "funding": "funding source"}[kind]
+                    return f"unknown {label} '{item}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        elif kind == "deliveries":
+            return self.check_deliveries(value)
+        return None
 
-    def check_language_and_status(self, where: str, entry: dict, statuses) -> None:
-        language = entry.get("language", "en")
-        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
-            self.fail(where, f"language '{language}' is not a language code such as 'ja' or 'en'")
-        status = entry.get("status", statuses[1])
-        if status not in statuses:
-            self.fail(where, f"unknown status '{status}' (one of {', '.join(statuses)})")
-
-    def check_cities(self, where: str, entry: dict) -> None:
-        country = entry.get("country")
-        if isinstance(country, str) and country.upper() not in self.countries:
-            self.fail(where, f"unknown country '{country}'")
-        zone = entry.get("timezone")
-        if isinstance(zone, str) and zone and zone not in available_timezones():
-            self.fail(where, f"unknown time zone '{zone}'")
-        partners = entry.get("japanese_partners", [])
-        if not isinstance(partners, list) or not all(isinstance(p, str) and p.strip() for p in partners):
-            self.fail(where, "'japanese_partners' must be a list of city names")
-
-    def check_companies(self, where: str, entry: dict) -> None:
-        size = entry.get("size")
-        if size is not None and size not in COMPANY_SIZES:
-            self.fail(where, f"unknown size '{size}' (one of {', '.join(COMPANY_SIZES)})")
-
-    def check_technologies(self, where: str, entry: dict) -> None:
-        company = entry.get("company")
-        if isinstance(company, str) and company not in self.refs["companies"]:
-            self.fail(where, f"unknown company '{company}'")
-        self.check_codes(where, entry, "sectors", self.sectors, "sector")
-        self.check_codes(where, entry, "countries", self.countries, "country", upper=True)
-        self.check_language_and_status(where, entry, TECHNOLOGY_STATUSES)
-
-    def check_needs(self, where: str, entry: dict) -> None:
-        city = entry.get("city")
-        if isinstance(city, str) and city not in self.refs["cities"]:
-            self.fail(where, f"unknown city '{city}'")
-        self.check_codes(where, entry, "sectors", self.sectors, "sector")
-        self.check_language_and_status(where, entry, NEED_STATUSES)
+    def check_deliveries(self, value) -> str | None:
+        if not isinstance(value, list):
+            return "'deliveries' must be a list"
+        for i, item in enumerate(value):
+            if not isinstance(item, dict) or not set(item) <= {"country", "city", "year"}:
+                return f"deliveries[{i}] must be an object with country, city and year"
+            if not isinstance(item.get("country"), str) or item["country"].upper() not in self.countries:
+                return f"deliveries[{i}]: unknown country '{item.get('country')}'"
+            if not isinstance(item.get("city", ""), str) or len(item.get("city", "")) > 120:
+                return f"deliveries[{i}]: 'city' must be a string of at most 120 characters"
+            year = item.get("year")
+            if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2100):
+                return f"deliveries[{i}]: 'year' must be a year such as 2019"
+        return None
 
 
 def validate_bundle(bundle) -> None:
@@ -159,7 +188,7 @@ def validate_bundle(bundle) -> None:
     for section in SECTIONS:
         entries = bundle.get(section, [])
         if not isinstance(entries, list):
-            validator.fail(section, "must be a list")
+            validator.errors.append(f"{section}: must be a list")
             continue
         seen: set = set()
         for index, entry in enumerate(entries):
@@ -168,77 +197,66 @@ def validate_bundle(bundle) -> None:
         raise BundleError(validator.errors)
 
 
-def _get_or_new(model, ref: str, result: ImportResult, section: str):
-    obj = db.session.scalar(select(model).where(model.ref == ref))
-    if obj is None:
-        obj = model(ref=ref)
-        db.session.add(obj)
-        result.created[section] += 1
-    else:
-        result.updated[section] += 1
-    return obj
-
-
-def _copy(obj, entry: dict, keys) -> None:
-    for key in keys:
-        if key in entry:
-            setattr(obj, key, entry[key] if entry[key] is not None else "")
-
-
 def _by_ref(model, ref: str):
     return db.session.scalar(select(model).where(model.ref == ref))
 
 
-def _codes(model, codes: list[str], upper=False) -> list:
-    return [db.session.get(model, c.upper() if upper else c) for c in dict.fromkeys(codes)]
+def _apply(obj, key: str, value, kind: str) -> None:
+    """Store one validated field on `obj`."""
+    if kind == "owner":
+        setattr(obj, key, _by_ref(Company if key == "company" else City, value))
+    elif kind == "country":
+        obj.country = db.session.get(Country, value.upper())
+    elif kind == "sectors":
+        obj.sectors = [db.session.get(Sector, c) for c in dict.fromkeys(value)]
+    elif kind == "countries":
+        obj.countries = [db.session.get(Country, c.upper()) for c in dict.fromkeys(value)]
+    elif kind == "names":
+        wanted = list(dict.fromkeys(p.strip() for p in value))
+        obj.partnerships = [p for p in obj.partnerships if p.japanese_city in wanted]
+        present = {p.japanese_city for p in obj.partnerships}
+        obj.partnerships.extend(Partnership(japanese_city=p) for p in wanted if p not in present)
+    elif kind == "deliveries":
+        obj.deliveries = [Delivery(country_code=d["country"].upper(), city=d.get("city", ""), year=d.get("year"))
+                          for d in value]
+    elif kind == "datetime":
+        obj.confirmed_at = parse_datetime(value)
+    elif kind in ("number", "amount", "timezone", "enum"):
+        setattr(obj, key, value if value not in ("",) else None)
+    else:
+        setattr(obj, key, value if value is not None else "")
 
 
-def _upsert_city(entry: dict, result: ImportResult) -> None:
-    city = _get_or_new(City, entry["ref"], result, "cities")
-    _copy(city, entry, ("name", "name_ja"))
-    city.country = db.session.get(Country, entry["country"].upper())
-    if "timezone" in entry:
-        city.timezone = entry["timezone"] or None
-    elif city.timezone is None:
-        city.timezone = city.country.timezone
-    if "japanese_partners" in entry:
-        wanted = list(dict.fromkeys(p.strip() for p in entry["japanese_partners"]))
-        city.partnerships = [p for p in city.partnerships if p.japanese_city in wanted]
-        present = {p.japanese_city for p in city.partnerships}
-        city.partnerships.extend(Partnership(japanese_city=p) for p in wanted if p not in present)
+def apply_field(obj, key: str, value, section: str) -> None:
+    """Store one already validated field of a `section` entry on `obj` (also used by forms)."""
+    _apply(obj, key, value, SPECS[section][key][1])
 
 
-def _upsert_company(entry: dict, result: ImportResult) -> None:
-    company = _get_or_new(Company, entry["ref"], result, "companies")
-    _copy(company, entry, ("name", "name_ja", "home_city", "website"))
-    if "size" in entry:
-        company.size = entry["size"]
+def _upsert(section: str, entry: dict, result: ImportResult):
+    model = MODELS[section]
+    obj = _by_ref(model, entry["ref"])
+    if obj is None:
+        obj = model(ref=entry["ref"])
+        db.session.add(obj)
+        result.created[section] += 1
+        if section in ("technologies", "needs"):
+            result.new_listings.append(obj)
+    else:
+        result.updated[section] += 1
+    for key, value in entry.items():
+        if key != "ref":
+            _apply(obj, key, value, SPECS[section][key][1])
+    if section == "cities" and obj.timezone is None and "timezone" not in entry:
+        obj.timezone = obj.country.timezone
+    return obj
 
 
-def _upsert_technology(entry: dict, result: ImportResult) -> None:
-    technology = _get_or_new(Technology, entry["ref"], result, "technologies")
-    technology.company = _by_ref(Company, entry["company"])
-    _copy(technology, entry, ("title", "description", "language", "status"))
-    if "sectors" in entry:
-        technology.sectors = _codes(Sector, entry["sectors"])
-    if "countries" in entry:
-        technology.countries = _codes(Country, entry["countries"], upper=True)
+def import_bundle(bundle, on_new_listing=None) -> ImportResult:
+    """Validate then upsert everything in one transaction; nothing is written on error.
 
-
-def _upsert_need(entry: dict, result: ImportResult) -> None:
-    need = _get_or_new(Need, entry["ref"], result, "needs")
-    need.city = _by_ref(City, entry["city"])
-    _copy(need, entry, ("title", "description", "language", "status"))
-    if "sectors" in entry:
-        need.sectors = _codes(Sector, entry["sectors"])
-
-
-UPSERTS = {"cities": _upsert_city, "companies": _upsert_company,
-           "technologies": _upsert_technology, "needs": _upsert_need}
-
-
-def import_bundle(bundle) -> ImportResult:
-    """Validate then upsert everything in one transaction; nothing is written on error."""
+    `on_new_listing(listing)` runs for each created listing before the commit
+    (saved-search evaluation), inside the same transaction.
+    """
     validate_bundle(bundle)
     result = ImportResult()
     try:
@@ -246,8 +264,10 @@ def import_bundle(bundle) -> ImportResult:
             for entry in bundle.get(section, []):
                 # Look-ups inside an upsert must not flush the half-filled new row.
                 with db.session.no_autoflush:
-                    UPSERTS[section](entry, result)
+                    _upsert(section, entry, result)
                 db.session.flush()
+        for listing in result.new_listings if on_new_listing else []:
+            on_new_listing(listing)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -255,22 +275,32 @@ def import_bundle(bundle) -> ImportResult:
     return result
 
 
+def _export_value(obj, key: str, kind: str):
+    if kind == "owner":
+        return getattr(obj, key).ref
+    if kind == "country":
+        return obj.country_code
+    if kind == "sectors":
+        return [s.code for s in obj.sectors]
+    if kind == "countries":
+        return [c.code for c in obj.countries]
+    if kind == "names":
+        return obj.japanese_partners
+    if kind == "deliveries":
+        return [{"country": d.country_code, "city": d.city, "year": d.year} for d in obj.deliveries]
+    if kind == "datetime":
+        return as_utc(obj.confirmed_at).isoformat() if obj.confirmed_at else None
+    if kind == "funding":
+        return list(obj.funding or [])
+    return getattr(obj, key)
+
+
+def export_entry(section: str, obj) -> dict:
+    return {key: _export_value(obj, key, spec[1]) for key, spec in SPECS[section].items()}
+
+
 def export_bundle() -> dict:
     """Every city, company, technology and need, sorted by ref, in the bundle format."""
-    def all_of(model):
-        return db.session.scalars(select(model).order_by(model.ref)).all()
-
-    return {
-        "cities": [{"ref": c.ref, "name": c.name, "name_ja": c.name_ja, "country": c.country_code,
-                    "timezone": c.timezone, "japanese_partners": c.japanese_partners}
-                   for c in all_of(City)],
-        "companies": [{"ref": c.ref, "name": c.name, "name_ja": c.name_ja, "home_city": c.home_city,
-                       "website": c.website, "size": c.size} for c in all_of(Company)],
-        "technologies": [{"ref": t.ref, "company": t.company.ref, "title": t.title,
-                          "description": t.description, "sectors": [s.code for s in t.sectors],
-                          "countries": [c.code for c in t.countries], "language": t.language,
-                          "status": t.status} for t in all_of(Technology)],
-        "needs": [{"ref": n.ref, "city": n.city.ref, "title": n.title, "description": n.description,
-                   "sectors": [s.code for s in n.sectors], "language": n.language,
-                   "status": n.status} for n in all_of(Need)],
-    }
+    return {section: [export_entry(section, obj)
+                      for obj in db.session.scalars(select(MODELS[section]).order_by(MODELS[section].ref))]
+            for section in SECTIONS}

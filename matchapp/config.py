@@ -44,4 +44,8 @@ def from_environment(environ=os.environ) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "ja"],
+        # Owners are reminded to confirm a listing after FRESH days; after FRESH + GRACE it is stale.
+        "LISTING_FRESH_DAYS": int(environ.get("LISTING_FRESH_DAYS", "365")),
+        "LISTING_GRACE_DAYS": int(environ.get("LISTING_GRACE_DAYS", "30")),
+        "UPLOAD_MAX_ROWS": 5000,
     }

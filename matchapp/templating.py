@@ -1,6 +1,6 @@
 """Template filters and context shared by every page."""
 from flask import current_app
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -21,21 +21,48 @@ STATUS_LABELS = {
 }
 
 
-def navigation() -> list[tuple[str, object]]:
-    """Menu entries (endpoint, label) for the current user's role."""
+def navigation() -> list[tuple[str, dict, object]]:
+    """Menu entries (endpoint, URL arguments, label) for the current user's role."""
     if not current_user.is_authenticated:
-        return [("main.index", _l("Home"))]
-    items = [("main.dashboard", _l("Dashboard"))]
+        return [("main.index", {}, _l("Home"))]
+    items = [("main.dashboard", {}, _l("Dashboard")),
+             ("listings.browse", {"kind": "technologies"}, _l("Technologies")),
+             ("listings.browse", {"kind": "needs"}, _l("Needs")),
+             ("listings.saved_searches", {}, _l("Saved searches"))]
     if current_user.is_staff:
-        items.append(("main.organisations", _l("Organisations")))
-    items.append(("accounts.profile", _l("Profile")))
+        items += [("main.organisations", {}, _l("Organisations")),
+                  ("listings.stale", {}, _l("Stale listings")),
+                  ("listings.upload", {}, _l("Import"))]
+    items.append(("accounts.profile", {}, _l("Profile")))
     return items
 
 
+def listing_text(listing, field: str) -> str:
+    """The listing's text in the reader's language when the owner gave a version in it."""
+    alternative = getattr(listing, f"{field}_alt", "")
+    if alternative and get_locale() is not None and get_locale().language == listing.alt_language:
+        return alternative
+    return getattr(listing, field)
+
+
 def register(app) -> None:
+    from .listings.access import can_edit
+    from .listings.forms import FUNDING_LABELS
+    from .listings.search import Filters
+    from .listings.services import available_actions
+
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
+    app.jinja_env.globals["lt"] = listing_text
+    app.jinja_env.globals["can_edit"] = can_edit
+    app.jinja_env.globals["status_actions"] = available_actions
+    app.jinja_env.globals["saved_search_args"] = lambda saved: Filters(**saved.filters()).as_args()
+    app.jinja_env.globals["funding_label"] = lambda code: FUNDING_LABELS.get(code, code)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
+
+    from .listings.saved import unseen_hits
 
     @app.context_processor
     def inject_layout():
@@ -45,4 +72,5 @@ def register(app) -> None:
             "current_language": locale.language if locale else "en",
             "language_names": LANGUAGE_NAMES,
             "languages": current_app.config["LANGUAGES"],
+            "unseen_hits": unseen_hits(current_user) if current_user.is_authenticated else 0,
         }

@@ -3,16 +3,12 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..formkit import options
 from .services import MIN_PASSWORD_LENGTH
 
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Choices for select and radio fields from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 LANGUAGE_CHOICES = options([("ja", "日本語"), ("en", "English")])
@@ -73,3 +69,8 @@ class ProfileForm(FlaskForm):
 class PasswordChangeForm(PasswordFields, FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     submit_password = SubmitField(_l("Change password"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name (e.g. the script that uses it)"), validators=[DataRequired(), Length(max=120)])
+    submit_token = SubmitField(_l("Create API token"))

@@ -1,5 +1,4 @@
 """Creating users and their organisations; raises AccountError for bad requests."""
-import re
 import zoneinfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -8,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ROLES, City, Company, Country, User
+from ..refs import unique_ref
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -48,16 +48,6 @@ def check_timezone(name: str) -> str:
     return name
 
 
-def unique_ref(model, name: str) -> str:
-    """A URL-safe ref derived from `name`, made unique within `model`."""
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or model.__tablename__[:-1]
-    ref, n = base, 1
-    while db.session.scalar(select(model.id).where(model.ref == ref)) is not None:
-        n += 1
-        ref = f"{base}-{n}"
-    return ref
-
-
 def create_user(email: str, password: str, role: str, *, company: Company | None = None,
                 city: City | None = None, name: str = "", language: str = "en",
                 timezone: str = "Asia/Tokyo") -> User:
@@ -83,7 +73,7 @@ def register_company(email, password, *, name, name_ja="", home_city="", languag
     """Self-registration of a firm: a new company and its first user, in one transaction."""
     if not name.strip():
         raise AccountError(_l("Enter the organisation's name."), "organisation_name")
-    company = Company(ref=unique_ref(Company, name), name=name.strip(), name_ja=name_ja.strip(),
+    company = Company(ref=unique_ref(Company, name, 'company'), name=name.strip(), name_ja=name_ja.strip(),
                       home_city=home_city.strip())
     db.session.add(company)
     return create_user(email, password, "company", company=company, language=language)
@@ -96,7 +86,7 @@ def register_city(email, password, *, name, name_ja="", country_code="", languag
     country = db.session.get(Country, (country_code or "").upper())
     if country is None:
         raise AccountError(_l("Choose a country."), "country")
-    city = City(ref=unique_ref(City, name), name=name.strip(), name_ja=name_ja.strip(),
+    city = City(ref=unique_ref(City, name, 'city'), name=name.strip(), name_ja=name_ja.strip(),
                 country=country, timezone=country.timezone)
     db.session.add(city)
     return create_user(email, password, "city", city=city, language=language,

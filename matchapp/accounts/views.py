@@ -1,15 +1,17 @@
 """Registration, login, logout and profile pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter
-from ..models import Country, User
+from ..models import ApiToken, Country, User
+from ..models.base import utcnow
 from . import services
-from .forms import options, LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, timezone_choices
+from ..formkit import options
+from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, TokenForm, timezone_choices
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -121,5 +123,41 @@ def profile():
         return redirect(url_for("accounts.profile"))
     elif request.method == "POST":
         status = 400
+    return render_profile(profile_form, password_form), status
+
+
+def render_profile(profile_form=None, password_form=None, new_token=None):
+    if profile_form is None:
+        profile_form = ProfileForm(obj=current_user)
+        profile_form.timezone.choices = timezone_choices(current_user.timezone)
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id,
+                                                       ApiToken.revoked_at.is_(None))
+                                .order_by(ApiToken.created_at.desc())).all()
     return render_template("accounts/profile.html", profile_form=profile_form,
-                           password_form=password_form), status
+                           password_form=password_form or PasswordChangeForm(), token_form=TokenForm(),
+                           tokens=tokens, new_token=new_token)
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def create_token():
+    """A new API token, shown once on the page that answers this request."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash(_("Give the token a name."), "error")
+        return redirect(url_for("accounts.profile"), 303)
+    _token, secret = ApiToken.issue(current_user, form.name.data)
+    db.session.commit()
+    return render_profile(new_token=secret), 201
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    token.revoked_at = utcnow()
+    db.session.commit()
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("accounts.profile"), 303)

@@ -2,9 +2,14 @@
 from .reference import Country, Sector
 from .organisations import City, Company, Partnership
 from .accounts import User, ROLES
-from .listings import Need, Technology, NEED_STATUSES, TECHNOLOGY_STATUSES
+from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, Delivery,
+                       Need, Technology)
+from .searches import SEARCH_KINDS, SavedSearch, SearchHit
+from .tokens import ApiToken
+from .uploads import PendingUpload
 
 __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
-    "Need", "Technology", "NEED_STATUSES", "TECHNOLOGY_STATUSES",
+    "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
+    "CURRENCIES", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

@@ -1,0 +1,1 @@
+"""JSON API under /api/v1 (CONTRACT.md "JSON API"), authenticated by bearer tokens."""

@@ -1,0 +1,46 @@
+"""Bearer-token authentication for the API."""
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken
+from ..models.base import utcnow
+from ..models.tokens import hash_token
+
+
+class ApiError(Exception):
+    """An API failure with its HTTP status, machine code and readable message."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def user_from_token():
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()),
+                                                     ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def token_required(view):
+    """Run the view with g.api_user set, or answer 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = user_from_token()
+        if user is None:
+            raise ApiError(401, "unauthorized", "a valid token is required: Authorization: Bearer <token>")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped

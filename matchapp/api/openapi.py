@@ -1,0 +1,108 @@
+"""The OpenAPI 3.1 document, built from the same field specs the bundle format uses."""
+from ..bundle import SPECS
+from ..listings.search import MAX_PER_PAGE, SORTS
+
+NULLABLE = {"amount": "integer", "number": "number", "datetime": "string", "timezone": "string"}
+
+
+def field_schema(kind: str, argument=None) -> dict:
+    if kind in NULLABLE:
+        schema = {"type": [NULLABLE[kind], "null"]}
+        return schema | ({"format": "date-time"} if kind == "datetime" else {})
+    if kind == "enum":
+        return {"type": ["string", "null"], "enum": list(argument) + [None]}
+    if kind == "bool":
+        return {"type": "boolean"}
+    if kind in ("sectors", "countries", "names", "funding"):
+        return {"type": "array", "items": {"type": "string"}}
+    if kind == "deliveries":
+        return {"type": "array", "items": {"type": "object", "required": ["country"], "properties": {
+            "country": {"type": "string"}, "city": {"type": "string"}, "year": {"type": ["integer", "null"]}}}}
+    schema = {"type": "string"}
+    return schema | ({"maxLength": argument} if kind == "text" else {})
+
+
+def listing_schema(section: str, extra: dict) -> dict:
+    properties = {key: field_schema(*spec[1:]) for key, spec in SPECS[section].items()}
+    properties.update({
+        "owner_name": {"type": "string"}, "owner_name_ja": {"type": "string"},
+        "created_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "stale": {"type": "boolean", "description": "not confirmed within a year plus the grace period"},
+        **extra,
+    })
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def page_schema(item: str) -> dict:
+    return {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
+def json_response(description: str, schema_ref: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+ERRORS = {status: json_response(text, "Error") for status, text in
+          (("400", "bad input"), ("401", "missing or invalid token"), ("404", "not found or not visible"))}
+
+FILTERS = [
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "words in Japanese or English"},
+    {"name": "sector", "in": "query", "schema": {"type": "string"}, "description": "sector code; unknown → 400"},
+    {"name": "country", "in": "query", "schema": {"type": "string"},
+     "description": "ISO alpha-2; technologies open to any country are kept; unknown → 400"},
+    {"name": "jcm", "in": "query", "schema": {"type": "boolean"}, "description": "JCM partner countries only"},
+    {"name": "language", "in": "query", "schema": {"type": "string"}},
+    {"name": "status", "in": "query", "schema": {"type": "string"},
+     "description": "empty: active listings; 'any': all the caller may see; or one status"},
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+]
+
+
+def listing_paths(section: str, schema: str) -> dict:
+    ref = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        f"/{section}": {"get": {"summary": f"List {section}", "security": [{"bearer": []}], "parameters": FILTERS,
+                                "responses": {"200": json_response("one page", f"{schema}Page"), **ERRORS}}},
+        f"/{section}/{{ref}}": {"get": {"summary": f"One of the {section}", "security": [{"bearer": []}],
+                                        "parameters": [ref],
+                                        "responses": {"200": json_response("the listing", schema), **ERRORS}}},
+    }
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MatchApp API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Technology": listing_schema("technologies", {}),
+                "Need": listing_schema("needs", {"country": {"type": "string"}}),
+                "TechnologyPage": page_schema("Technology"),
+                "NeedPage": page_schema("Need"),
+                "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                   "field": {"type": "string"}}}}},
+            },
+        },
+        "paths": {
+            "/tokens": {"post": {
+                "summary": "Create a token from e-mail and password",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["email", "password"],
+                    "properties": {"email": {"type": "string"}, "password": {"type": "string"},
+                                   "name": {"type": "string"}}}}}},
+                "responses": {"201": json_response("the new token, shown once", "Token"),
+                              "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
+            **listing_paths("technologies", "Technology"),
+            **listing_paths("needs", "Need"),
+        },
+    }

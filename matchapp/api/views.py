@@ -1,0 +1,100 @@
+"""API endpoints: tokens, and lists and details of needs and technologies."""
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from .. import bundle
+from ..extensions import csrf, db, limiter
+from ..listings import search, services
+from ..listings.access import can_view
+from ..models import ApiToken, Need, Technology, User
+from .auth import ApiError, token_required
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+SECTIONS = {Technology: "technologies", Need: "needs"}
+NOUNS = {Technology: "technology", Need: "need"}
+
+
+@bp.errorhandler(ApiError)
+def handle_api_error(error: ApiError):
+    body = {"error": {"code": error.code, "message": error.message}}
+    if error.field:
+        body["error"]["field"] = error.field
+    return jsonify(body), error.status
+
+
+def listing_json(listing) -> dict:
+    """The bundle fields plus what an API client needs to display the listing."""
+    data = bundle.export_entry(SECTIONS[type(listing)], listing)
+    owner = listing.owner
+    data.update({
+        "owner_name": owner.name, "owner_name_ja": owner.name_ja,
+        "created_at": listing.created_at.isoformat() if listing.created_at else None,
+        "updated_at": listing.updated_at.isoformat() if listing.updated_at else None,
+        "stale": services.freshness(listing).stale,
+    })
+    if isinstance(listing, Need):
+        data["country"] = owner.country_code
+    return data
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.route("/tokens", methods=["POST"])
+@limiter.limit("10 per minute")
+def create_token():
+    """Exchange an e-mail and password for a new token."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
+        raise ApiError(400, "bad_request", 'send JSON {"email": "...", "password": "..."}')
+    user = db.session.scalar(select(User).where(User.email == User.normalise_email(body["email"])))
+    if user is None or not user.active or not user.check_password(body["password"]):
+        raise ApiError(401, "unauthorized", "wrong e-mail or password")
+    _token, secret = ApiToken.issue(user, name=str(body.get("name") or "API")[:120])
+    db.session.commit()
+    return jsonify({"token": secret}), 201
+
+
+def listing_list(model):
+    try:
+        filters = search.Filters.parse(request.args, model)
+    except search.FilterError as error:
+        raise ApiError(400, "bad_filter", error.message, error.field)
+    page = search.search(model, filters, g.api_user)
+    return jsonify({"items": [listing_json(item) for item in page.items], "total": page.total,
+                    "page": page.page, "per_page": page.per_page})
+
+
+def listing_detail(model, ref: str):
+    listing = db.session.scalar(select(model).where(model.ref == ref))
+    if listing is None or not can_view(g.api_user, listing):
+        raise ApiError(404, "not_found", f"no {NOUNS[model]} '{ref}'")
+    return jsonify(listing_json(listing))
+
+
+@bp.route("/needs")
+@token_required
+def needs():
+    return listing_list(Need)
+
+
+@bp.route("/needs/<ref>")
+@token_required
+def need(ref):
+    return listing_detail(Need, ref)
+
+
+@bp.route("/technologies")
+@token_required
+def technologies():
+    return listing_list(Technology)
+
+
+@bp.route("/technologies/<ref>")
+@token_required
+def technology(ref):
+    return listing_detail(Technology, ref)

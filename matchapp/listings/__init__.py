@@ -1,0 +1,1 @@
+"""Listings: technologies and needs — access rules, search, editing, spreadsheets."""

@@ -1,0 +1,125 @@
+"""Coordinators' curation: stale listings, CSV export, and CSV or bundle uploads with a preview."""
+import json
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import or_, select
+from wtforms import SelectField, SubmitField
+
+from .. import bundle, spreadsheet
+from ..accounts.auth import roles_required
+from ..extensions import db
+from ..formkit import options
+from ..models import Need, PendingUpload, Technology
+from . import search, services
+from .blueprint import bp
+
+UPLOAD_KINDS = {"technologies": _l("Technologies (CSV)"), "needs": _l("Needs (CSV)"), "bundle": _l("Bundle (JSON)")}
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("What the file holds"), choices=options(UPLOAD_KINDS.items()))
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file to upload."))])
+    submit = SubmitField(_l("Upload and preview"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Import these rows"))
+
+
+@bp.route("/listings/stale")
+@roles_required("coordinator", "admin")
+def stale():
+    """Listings whose owners have not confirmed them within a year (and those already stale)."""
+    due = search.reminder_before()
+    listings = {}
+    for model in (Technology, Need):
+        listings[model.__tablename__] = db.session.scalars(
+            select(model).where(model.confirmed_at < due, or_(model.status == "published", model.status == "open",
+                                                               model.status == "in_discussion"))
+            .order_by(model.confirmed_at)).all()
+    return render_template("listings/stale.html", listings=listings, freshness=services.freshness)
+
+
+@bp.route("/listings/export/<any(technologies, needs):section>.csv")
+@roles_required("coordinator", "admin")
+def export_csv(section):
+    body = spreadsheet.export_csv(section)
+    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=matchapp-{section}.csv"})
+
+
+@bp.route("/listings/import", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def upload():
+    """Step 1: upload a file; it is checked and kept aside until the coordinator confirms."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        pending = PendingUpload(user_id=current_user.id, kind=form.kind.data,
+                                filename=(form.file.data.filename or "")[:255],
+                                payload=data.decode("utf-8-sig", errors="replace"))
+        db.session.add(pending)
+        db.session.commit()
+        return redirect(url_for("listings.preview", upload_id=pending.id), 303)
+    return render_template("listings/upload.html", form=form), 400 if form.errors else 200
+
+
+def parse_pending(pending) -> tuple[dict | None, list[str]]:
+    """The bundle a pending upload holds, or the problems that stop it, by row or entry."""
+    try:
+        if pending.kind == "bundle":
+            data = json.loads(pending.payload)
+            bundle.validate_bundle(data)
+            return data, []
+        data, rows = spreadsheet.parse_csv(pending.kind, pending.payload.encode("utf-8"),
+                                           max_rows=current_app.config["UPLOAD_MAX_ROWS"])
+        try:
+            bundle.validate_bundle(data)
+        except bundle.BundleError as error:
+            return None, spreadsheet.row_errors(pending.kind, error.errors, rows)
+        return data, []
+    except json.JSONDecodeError as error:
+        return None, [_("The file is not valid JSON: %(error)s", error=str(error))]
+    except (bundle.BundleError, spreadsheet.SpreadsheetError) as error:
+        return None, error.errors
+
+
+def own_pending(upload_id: int) -> PendingUpload:
+    pending = db.session.get(PendingUpload, upload_id)
+    if pending is None or pending.user_id != current_user.id:
+        abort(404)
+    return pending
+
+
+@bp.route("/listings/import/<int:upload_id>", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def preview(upload_id):
+    """Step 2: show what would change and every problem; import only a valid file, on confirmation."""
+    pending = own_pending(upload_id)
+    data, errors = parse_pending(pending)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if errors:
+            flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
+            return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form), 400
+        result = bundle.import_bundle(data, on_new_listing=services.record_hits_if_public)
+        db.session.delete(pending)
+        db.session.commit()
+        flash(_("Imported: %(summary)s", summary=result.summary()), "success")
+        return redirect(url_for("listings.upload"), 303)
+    return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
+                           existing=existing_refs(data) if data else set())
+
+
+def existing_refs(data: dict) -> set[str]:
+    refs = set()
+    for section, model in bundle.MODELS.items():
+        wanted = [e["ref"] for e in data.get(section, [])]
+        if wanted:
+            refs |= {f"{section}:{r}" for r in db.session.scalars(select(model.ref).where(model.ref.in_(wanted)))}
+    return refs

@@ -1,0 +1,79 @@
+"""Saved searches: keep a filter, see what was published since."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import SavedSearch, SearchHit
+from . import search
+from .blueprint import bp
+from .forms import SaveSearchForm
+from .kinds import get_kind
+
+MAX_SAVED = 50
+
+
+@bp.route("/searches")
+@login_required
+def saved_searches():
+    searches = db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == current_user.id)
+                                  .order_by(SavedSearch.created_at.desc())).all()
+    return render_template("listings/searches.html", searches=searches)
+
+
+@bp.route("/<any(technologies, needs):kind>/searches", methods=["POST"])
+@login_required
+def save_search(kind):
+    """Save the filters in the query string under a name."""
+    kind = get_kind(kind)
+    form = SaveSearchForm()
+    try:
+        filters = search.Filters.parse(request.args, kind.model)
+    except search.FilterError as error:
+        flash(error.message, "error")
+        return redirect(url_for("listings.browse", kind=kind.name), 303)
+    count = len(db.session.scalars(select(SavedSearch.id).where(SavedSearch.user_id == current_user.id)).all())
+    if not form.validate_on_submit():
+        flash(_("Give the search a name to save it."), "error")
+    elif count >= MAX_SAVED:
+        flash(_("You can keep at most %(n)d saved searches.", n=MAX_SAVED), "error")
+    else:
+        db.session.add(SavedSearch(user_id=current_user.id, kind=kind.name, name=form.name.data.strip(),
+                                   q=filters.q, sector=filters.sector or None, country=filters.country or None,
+                                   jcm_only=filters.jcm, language=filters.language))
+        db.session.commit()
+        flash(_("Search saved. New listings that match it will appear under Saved searches."), "success")
+        return redirect(url_for("listings.saved_searches"), 303)
+    return redirect(url_for("listings.browse", kind=kind.name, **filters.as_args()), 303)
+
+
+def own_search(search_id: int) -> SavedSearch:
+    saved = db.session.get(SavedSearch, search_id)
+    if saved is None or saved.user_id != current_user.id:
+        abort(404)
+    return saved
+
+
+@bp.route("/searches/<int:search_id>/delete", methods=["POST"])
+@login_required
+def delete_search(search_id):
+    db.session.delete(own_search(search_id))
+    db.session.commit()
+    flash(_("Search deleted."), "success")
+    return redirect(url_for("listings.saved_searches"), 303)
+
+
+@bp.route("/searches/<int:search_id>/seen", methods=["POST"])
+@login_required
+def mark_seen(search_id):
+    for hit in own_search(search_id).hits:
+        hit.seen = True
+    db.session.commit()
+    return redirect(url_for("listings.saved_searches"), 303)
+
+
+def unseen_hits(user) -> int:
+    """How many new listings wait in the user's saved searches (for the navigation badge)."""
+    return len(db.session.scalars(select(SearchHit.id).join(SavedSearch)
+                                  .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False))).all())

@@ -1,0 +1,171 @@
+"""Filtering, text search, sorting and paging of listings, shared by pages, API and saved searches."""
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, or_, select, true
+
+from ..extensions import db
+from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, City, Country, Need, Sector, Technology
+from ..models.listings import technology_countries, technology_sectors, need_sectors
+from ..text import escape_like, search_terms
+from .access import visible_condition
+
+MODELS = {"technologies": Technology, "needs": Need}
+STATUSES = {Technology: TECHNOLOGY_STATUSES, Need: NEED_STATUSES}
+DEFAULT_STATUSES = {Technology: ("published",), Need: ("open", "in_discussion")}
+SORTS = {
+    "newest": lambda m: (m.created_at.desc(), m.id.desc()),
+    "updated": lambda m: (m.updated_at.desc(), m.id.desc()),
+    "title": lambda m: (m.title.asc(), m.id.asc()),
+    "confirmed": lambda m: (m.confirmed_at.asc(), m.id.asc()),
+}
+MAX_PER_PAGE = 100
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing; `field` says which parameter."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    sector: str = ""
+    country: str = ""
+    jcm: bool = False
+    language: str = ""
+    status: str = ""
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def parse(cls, args, model) -> "Filters":
+        """Read filters from request arguments; unknown codes raise FilterError."""
+        filters = cls(q=(args.get("q") or "").strip()[:200], sector=(args.get("sector") or "").strip(),
+                      country=(args.get("country") or "").strip().upper(),
+                      jcm=(args.get("jcm") or "").lower() in ("1", "true", "on", "yes"),
+                      language=(args.get("language") or "").strip().lower(),
+                      status=(args.get("status") or "").strip(), sort=(args.get("sort") or "newest").strip())
+        if filters.sector and db.session.get(Sector, filters.sector) is None:
+            raise FilterError("sector", f"unknown sector '{filters.sector}'")
+        if filters.country and db.session.get(Country, filters.country) is None:
+            raise FilterError("country", f"unknown country '{filters.country}'")
+        if filters.status not in ("", "any", *STATUSES[model]):
+            raise FilterError("status", f"unknown status '{filters.status}'")
+        if filters.sort not in SORTS:
+            raise FilterError("sort", f"unknown sort '{filters.sort}' (one of {', '.join(SORTS)})")
+        filters.page = _positive_int(args.get("page"), "page", 1, 10**6)
+        filters.per_page = _positive_int(args.get("per_page"), "per_page", 20, MAX_PER_PAGE)
+        return filters
+
+    def as_args(self, **overrides) -> dict:
+        """Query-string arguments for links (pagination, sorting), without defaults."""
+        values = dict(q=self.q, sector=self.sector, country=self.country, jcm="1" if self.jcm else "",
+                      language=self.language, status=self.status, sort=self.sort,
+                      page=self.page, per_page=self.per_page)
+        values.update(overrides)
+        defaults = {"sort": "newest", "page": 1, "per_page": 20}
+        return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
+
+
+
+def _positive_int(raw, name: str, default: int, maximum: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise FilterError(name, f"'{name}' must be a whole number")
+    if value < 1 or value > maximum:
+        raise FilterError(name, f"'{name}' must be between 1 and {maximum}")
+    return value
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def stale_before() -> datetime:
+    """Listings confirmed before this moment are stale: hidden from matching until renewed."""
+    days = current_app.config["LISTING_FRESH_DAYS"] + current_app.config["LISTING_GRACE_DAYS"]
+    return datetime.now(timezone.utc) - timedelta(days=days)
+
+
+def reminder_before() -> datetime:
+    """Listings confirmed before this moment are due for confirmation by their owners."""
+    return datetime.now(timezone.utc) - timedelta(days=current_app.config["LISTING_FRESH_DAYS"])
+
+
+def conditions(model, filters: Filters, viewer) -> list:
+    """SQL conditions for `filters` as seen by `viewer`."""
+    where = [visible_condition(model, viewer)]
+    if filters.status == "":
+        where.append(model.status.in_(DEFAULT_STATUSES[model]))
+    elif filters.status != "any":
+        where.append(model.status == filters.status)
+    for term in search_terms(filters.q):
+        where.append(model.search_text.like(f"%{escape_like(term)}%", escape="\\"))
+    if filters.sector:
+        link = technology_sectors if model is Technology else need_sectors
+        key = link.c.technology_id if model is Technology else link.c.need_id
+        where.append(exists().where(key == model.id, link.c.sector_code == filters.sector))
+    if filters.language:
+        other = "en" if filters.language == "ja" else "ja"
+        where.append(or_(model.language == filters.language,
+                         and_(model.title_alt != "", model.language == other) if filters.language in ("ja", "en")
+                         else False))
+    where += _country_conditions(model, filters)
+    return where
+
+
+def _country_conditions(model, filters: Filters) -> list:
+    if model is Need:
+        where = []
+        if filters.country:
+            where.append(Need.city.has(City.country_code == filters.country))
+        if filters.jcm:
+            where.append(Need.city.has(City.country.has(Country.jcm_signed.is_not(None))))
+        return where
+    link = technology_countries
+    open_to_any = ~exists().where(link.c.technology_id == Technology.id)
+    where = []
+    if filters.country:
+        where.append(or_(exists().where(link.c.technology_id == Technology.id,
+                                        link.c.country_code == filters.country), open_to_any))
+    if filters.jcm:
+        jcm_codes = select(Country.code).where(Country.jcm_signed.is_not(None))
+        where.append(or_(exists().where(link.c.technology_id == Technology.id,
+                                        link.c.country_code.in_(jcm_codes)), open_to_any))
+    return where
+
+
+def search(model, filters: Filters, viewer) -> Page:
+    """One page of listings of `model` matching `filters`, visible to `viewer`, and the total."""
+    where = [c for c in conditions(model, filters, viewer) if c is not True]
+    total = db.session.scalar(select(func.count()).select_from(model).where(true(), *where))
+    query = (select(model).where(true(), *where).order_by(*SORTS[filters.sort](model))
+             .offset((filters.page - 1) * filters.per_page).limit(filters.per_page))
+    return Page(db.session.scalars(query).all(), total, filters.page, filters.per_page, filters)
+
+
+def matches(listing, filters: Filters, viewer) -> bool:
+    """Whether one listing passes the filters (used to evaluate saved searches)."""
+    model = type(listing)
+    where = [c for c in conditions(model, filters, viewer) if c is not True]
+    return db.session.scalar(select(model.id).where(model.id == listing.id, *where)) is not None

@@ -1,0 +1,214 @@
+"""Creating, editing, publishing and archiving listings, and who may see or change them."""
+import pytest
+from sqlalchemy import select
+
+from matchapp.models import Need, SearchHit, Technology
+
+from . import factories
+
+
+def technology_form(**overrides):
+    data = {"language": "ja", "title": "屋根置き太陽光発電", "summary": "工場の屋根に太陽光発電を設置します。",
+            "description": "EMSで自家消費を最適化します。", "title_alt": "Rooftop solar PV",
+            "description_alt": "Rooftop PV with an energy management system.", "sectors": ["renewable_energy"],
+            "countries": ["VN", "TH"], "deliveries-0-country": "VN", "deliveries-0-city": "Hai Phong",
+            "deliveries-0-year": "2019", "co2_reduction_t": "1200.5", "co2_basis": "1 MW, grid factor 0.8",
+            "cost_min": "10000000", "cost_max": "50000000", "cost_currency": "JPY", "jcm_experience": "y",
+            "contact_name": "Sato", "contact_email": "sato@kanmon.example", "save_publish": "1"}
+    data.update(overrides)
+    return data
+
+
+def need_form(**overrides):
+    data = {"language": "en", "title": "Rooftop solar for the industrial park",
+            "description": "Tenants want to cut power bills.", "sectors": ["renewable_energy", "energy_efficiency"],
+            "site": "Nam Cau Kien", "scale": "263 ha", "budget_min": "100000", "budget_max": "2000000",
+            "budget_currency": "USD", "timeline": "study in 2027", "funding": ["city_to_city", "jcm_subsidy"],
+            "contact_name": "Nguyen", "contact_email": "nguyen@haiphong.example", "save_draft": "1"}
+    data.update(overrides)
+    return data
+
+
+def test_company_lists_and_publishes_a_technology(client, auth, db, users):
+    auth.login("firm@example.com")
+    response = client.post("/technologies/new", data=technology_form())
+    assert response.status_code == 302
+    technology = db.session.scalar(select(Technology))
+    assert technology.ref == "rooftop-solar-pv" and technology.status == "published"
+    assert technology.company.ref == "kanmon"
+    assert [c.code for c in technology.countries] == ["TH", "VN"]
+    assert [(d.country_code, d.city, d.year) for d in technology.deliveries] == [("VN", "Hai Phong", 2019)]
+    assert technology.co2_reduction_t == 1200.5 and technology.jcm_experience is True
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "屋根置き太陽光発電" in page or "Rooftop solar PV" in page
+    assert "Viet Nam (Hai Phong) 2019" in page and "1,200.5 t/year" in page
+
+
+def test_reader_sees_the_version_in_their_language(client, auth, db, users):
+    auth.login("firm@example.com")
+    client.post("/technologies/new", data=technology_form())
+    client.post("/language", data={"language": "en"})
+    english = client.get("/technologies/rooftop-solar-pv").get_data(as_text=True)
+    assert "<h1>Rooftop solar PV</h1>" in english
+    client.post("/language", data={"language": "ja"})
+    japanese = client.get("/technologies/rooftop-solar-pv").get_data(as_text=True)
+    assert "<h1>屋根置き太陽光発電</h1>" in japanese
+
+
+def test_city_posts_a_draft_need_and_publishes_it_later(client, auth, db, users):
+    auth.login("city@example.com")
+    response = client.post("/needs/new", data=need_form())
+    need = db.session.scalar(select(Need))
+    assert need.status == "draft" and need.funding == ["city_to_city", "jcm_subsidy"]
+    assert need.city.ref == "hai-phong" and need.budget_max == 2000000
+    response = client.post(f"/needs/{need.ref}/publish")
+    assert response.status_code == 303
+    assert db.session.get(Need, need.id).status == "open"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"title": ""}, "This field is required."),
+    ({"sectors": []}, "Choose at least one sector."),
+    ({"sectors": ["solr"]}, "&#39;solr&#39; is not a valid choice for this field."),
+    ({"cost_min": "500", "cost_max": "100"}, "The upper bound must not be lower than the lower bound."),
+    ({"co2_reduction_t": "-4"}, "Number must be between"),
+    ({"contact_email": "nope"}, "Enter a valid e-mail address."),
+    ({"deliveries-0-year": "19"}, "Number must be between 1950 and 2100."),
+])
+def test_bad_technology_input_is_explained_and_nothing_is_saved(client, auth, db, users, overrides, message):
+    auth.login("firm@example.com")
+    response = client.post("/technologies/new", data=technology_form(**overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Technology)) is None
+
+
+def test_coordinator_lists_on_behalf_of_a_company(client, auth, db, users):
+    auth.login("coordinator@example.com")
+    response = client.post("/technologies/new", data=technology_form())
+    assert response.status_code == 400
+    assert "Choose the organisation this listing belongs to." in response.get_data(as_text=True)
+    response = client.post("/technologies/new", data=technology_form(owner="kanmon"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Technology)).company.ref == "kanmon"
+
+
+def test_a_city_cannot_list_technologies_nor_a_company_post_needs(client, auth, users):
+    auth.login("city@example.com")
+    assert client.get("/technologies/new").status_code == 403
+    auth.logout()
+    auth.login("firm@example.com")
+    assert client.post("/needs/new", data=need_form()).status_code == 403
+
+
+def test_extra_fields_cannot_move_a_listing_to_another_owner(client, auth, db, users):
+    other = factories.company(ref="rival", name="Rival")
+    auth.login("firm@example.com")
+    client.post("/technologies/new", data=technology_form(owner="rival", company="rival", status="archived"))
+    technology = db.session.scalar(select(Technology))
+    assert technology.company.ref == "kanmon" and technology.status == "published"
+    assert other.technologies == []
+
+
+@pytest.fixture
+def listings(db, users):
+    """A draft and a published technology of company A, and a draft and an open need of city X."""
+    firm, city = users["company"].company, users["city"].city
+    return {
+        "draft_tech": factories.technology(firm, ref="draft-tech", status="draft"),
+        "public_tech": factories.technology(firm, ref="public-tech"),
+        "archived_tech": factories.technology(firm, ref="archived-tech", status="archived"),
+        "draft_need": factories.need(city, ref="draft-need", status="draft"),
+        "open_need": factories.need(city, ref="open-need"),
+    }
+
+
+@pytest.fixture
+def outsiders(db, users):
+    rival = factories.company(ref="rival", name="Rival")
+    other_city = factories.city(ref="da-nang", name="Da Nang", partners=("Yokohama",))
+    return {"company_b": factories.user("b@rival.example", "company", company=rival),
+            "city_y": factories.user("y@danang.example", "city", city=other_city)}
+
+
+# (actor, url, expected status): drafts are secret (404), public listings readable but not editable (403).
+ACCESS = [
+    ("company_b", "/technologies/draft-tech", 404), ("company_b", "/technologies/archived-tech", 404),
+    ("company_b", "/technologies/public-tech", 200), ("company_b", "/technologies/public-tech/edit", 403),
+    ("company_b", "/technologies/draft-tech/edit", 404), ("city_y", "/needs/draft-need", 404),
+    ("city_y", "/needs/open-need", 200), ("city_y", "/needs/open-need/edit", 403),
+    ("city_x", "/technologies/draft-tech", 404), ("city_x", "/needs/draft-need/edit", 200),
+    ("company_a", "/technologies/draft-tech/edit", 200), ("company_a", "/needs/open-need/edit", 403),
+    ("coordinator", "/technologies/draft-tech/edit", 200), ("coordinator", "/needs/draft-need/edit", 200),
+    ("admin", "/technologies/archived-tech", 200), ("anonymous", "/technologies/public-tech", 302),
+]
+
+
+@pytest.mark.parametrize("actor, url, status", ACCESS)
+def test_listing_access_rules(client, auth, users, listings, outsiders, actor, url, status):
+    emails = {"company_a": "firm@example.com", "city_x": "city@example.com", "coordinator": "coordinator@example.com",
+              "admin": "admin@example.com", "company_b": "b@rival.example", "city_y": "y@danang.example"}
+    if actor != "anonymous":
+        auth.login(emails[actor])
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("actor, url", [
+    ("b@rival.example", "/technologies/public-tech/archive"), ("b@rival.example", "/technologies/draft-tech/publish"),
+    ("y@danang.example", "/needs/open-need/close"), ("firm@example.com", "/needs/open-need/close"),
+])
+def test_outsiders_cannot_change_a_listing_status(client, auth, db, listings, outsiders, actor, url):
+    auth.login(actor)
+    assert client.post(url).status_code in (403, 404)
+    assert db.session.scalar(select(Technology).where(Technology.ref == "public-tech")).status == "published"
+    assert db.session.scalar(select(Need).where(Need.ref == "open-need")).status == "open"
+
+
+def test_outsiders_cannot_post_edits(client, auth, db, listings, outsiders):
+    auth.login("b@rival.example")
+    response = client.post("/technologies/public-tech/edit", data=technology_form(title="Hijacked"))
+    assert response.status_code == 403
+    assert db.session.scalar(select(Technology).where(Technology.ref == "public-tech")).title == "Rooftop solar PV"
+
+
+def test_drafts_stay_out_of_other_peoples_searches(client, auth, listings, outsiders):
+    auth.login("b@rival.example")
+    page = client.get("/technologies?status=any").get_data(as_text=True)
+    assert "/technologies/public-tech" in page and "/technologies/draft-tech" not in page
+    auth.logout()
+    auth.login("firm@example.com")
+    page = client.get("/technologies?status=any").get_data(as_text=True)
+    assert "/technologies/draft-tech" in page and "/technologies/archived-tech" in page
+
+
+def test_a_status_change_not_allowed_now_is_refused_with_a_message(client, auth, db, listings):
+    auth.login("firm@example.com")
+    response = client.post("/technologies/public-tech/publish", follow_redirects=True)
+    assert "cannot be changed that way in its current state" in response.get_data(as_text=True)
+    client.post("/technologies/public-tech/archive")
+    assert db.session.scalar(select(Technology).where(Technology.ref == "public-tech")).status == "archived"
+
+
+def test_editing_keeps_the_owner_and_updates_the_text(client, auth, db, listings):
+    auth.login("firm@example.com")
+    response = client.post("/technologies/public-tech/edit", data=technology_form(title="Floating solar", save_draft="1",
+                                                                                  save_publish=""))
+    assert response.status_code == 302
+    technology = db.session.scalar(select(Technology).where(Technology.ref == "public-tech"))
+    assert technology.title == "Floating solar" and technology.status == "published"
+    assert "floating solar" in technology.search_text
+
+
+def test_publishing_tells_matching_saved_searches(client, auth, db, users, listings, outsiders):
+    auth.login("b@rival.example")
+    client.post("/technologies/searches?sector=renewable_energy&country=VN", data={"name": "PV in Viet Nam"})
+    client.post("/technologies/searches?sector=waste", data={"name": "Waste"})
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post("/technologies/draft-tech/publish")
+    hits = db.session.scalars(select(SearchHit)).all()
+    assert [(h.search.name, h.listing_ref) for h in hits] == [("PV in Viet Nam", "draft-tech")]
+    auth.logout()
+    auth.login("b@rival.example")
+    page = client.get("/searches").get_data(as_text=True)
+    assert "PV in Viet Nam" in page and "/technologies/draft-tech" in page and "New" in page
