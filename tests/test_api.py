@@ -1,0 +1,150 @@
+"""The JSON API: tokens, listing lists and details, filters, errors, and the OpenAPI document."""
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from matchapp import demo
+from matchapp.models import ApiToken
+
+from .factories import PASSWORD
+
+
+@pytest.fixture
+def api(client, db, users):
+    demo.load()
+
+    def token_for(email, password=PASSWORD):
+        response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return token_for
+
+
+@pytest.fixture
+def openapi(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def check_schema(openapi, name, body):
+    """Validate a response body against a component schema of the published document."""
+    registry = Registry().with_resource("urn:doc", Resource.from_contents(openapi, default_specification=DRAFT202012))
+    schema = {"$ref": f"urn:doc#/components/schemas/{name}"}
+    jsonschema.Draft202012Validator(schema, registry=registry).validate(body)
+
+
+def test_token_from_email_and_password(client, api, db):
+    response = client.post("/api/v1/tokens", json={"email": "firm@example.com", "password": PASSWORD})
+    assert response.status_code == 201
+    token = response.get_json()["token"]
+    assert token.startswith("ma_") and len(token) > 30
+    stored = db.session.query(ApiToken).one()
+    assert token not in stored.token_hash  # only a hash is kept
+
+
+@pytest.mark.parametrize("body", [{"email": "firm@example.com", "password": "wrong"},
+                                  {"email": "nobody@example.com", "password": PASSWORD}])
+def test_wrong_credentials_get_401(client, api, body):
+    response = client.post("/api/v1/tokens", json=body)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("body", [None, "text", {"email": 3}])
+def test_malformed_token_requests_get_400(client, api, body):
+    response = client.post("/api/v1/tokens", data="not json" if body is None else None, json=body)
+    assert response.status_code == 400
+    assert "error" in response.get_json()
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"}])
+def test_no_valid_token_gets_401(client, api, headers):
+    response = client.get("/api/v1/needs", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_list_and_filter_technologies(client, api, openapi):
+    headers = api("city@example.com")
+    body = client.get("/api/v1/technologies?country=VN&sector=water&per_page=50", headers=headers).get_json()
+    check_schema(openapi, "TechnologyPage", body)
+    refs = {item["ref"] for item in body["items"]}
+    assert "jfils-organic-wastewater" in refs            # lists VN
+    assert "hitz-desalination" in refs                   # open to any country
+    assert "suiki-small-hydro" not in refs               # not water
+    assert body["total"] == len(body["items"]) and body["page"] == 1 and body["per_page"] == 50
+    for item in body["items"]:
+        assert "water" in item["sectors"]
+        assert item["countries"] == [] or "VN" in item["countries"]
+
+
+def test_text_query_and_paging(client, api):
+    headers = api("city@example.com")
+    body = client.get("/api/v1/technologies?q=太陽光&per_page=1", headers=headers).get_json()
+    assert body["total"] == 2 and len(body["items"]) == 1
+    second = client.get("/api/v1/technologies?q=太陽光&per_page=1&page=2", headers=headers).get_json()
+    assert {i["ref"] for i in body["items"]}.isdisjoint({i["ref"] for i in second["items"]})
+
+
+def test_need_detail_carries_the_bundle_fields(client, api, openapi):
+    headers = api("firm@example.com")
+    response = client.get("/api/v1/needs/hp-ip-waste-liquid", headers=headers)
+    assert response.status_code == 200
+    body = response.get_json()
+    check_schema(openapi, "Need", body)
+    assert body["city"] == "hai-phong" and body["country"] == "VN"
+    assert body["sectors"] == ["energy_efficiency", "waste"] and body["language"] == "en"
+
+
+@pytest.mark.parametrize("query, field", [("sector=solr", "sector"), ("country=XX", "country"),
+                                          ("page=abc", "page"), ("per_page=0", "per_page")])
+def test_unknown_filter_values_get_400_naming_the_field(client, api, openapi, query, field):
+    response = client.get(f"/api/v1/needs?{query}", headers=api("firm@example.com"))
+    assert response.status_code == 400
+    body = response.get_json()
+    check_schema(openapi, "Error", body)
+    assert body["error"]["field"] == field
+
+
+def test_drafts_are_hidden_from_other_organisations(client, api, db, users):
+    from .factories import technology
+    technology(users["company"].company, ref="secret-draft", status="draft")
+    rival = api("city@example.com")
+    assert client.get("/api/v1/technologies/secret-draft", headers=rival).status_code == 404
+    assert "secret-draft" not in {i["ref"] for i in client.get("/api/v1/technologies?status=any&per_page=100",
+                                                               headers=rival).get_json()["items"]}
+    owner = api("firm@example.com")
+    assert client.get("/api/v1/technologies/secret-draft", headers=owner).status_code == 200
+
+
+def test_unknown_listing_is_a_json_404(client, api):
+    response = client.get("/api/v1/technologies/nothing", headers=api("firm@example.com"))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "no technology 'nothing'"
+
+
+def test_revoked_tokens_stop_working(client, api, auth, db):
+    headers = api("firm@example.com")
+    auth.login("firm@example.com")
+    token = db.session.query(ApiToken).one()
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 303
+    assert client.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+def test_profile_page_creates_a_token_and_shows_it_once(client, auth, users):
+    auth.login("firm@example.com")
+    response = client.post("/account/tokens", data={"name": "nightly sync"})
+    assert response.status_code == 201
+    page = response.get_data(as_text=True)
+    assert "Copy this token now" in page
+    import re
+    token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
+    assert client.get("/api/v1/needs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert token not in client.get("/account/profile").get_data(as_text=True)
+
+
+def test_the_openapi_document_describes_every_api_route(app, openapi):
+    documented = {"/api/v1" + path.replace("{ref}", "<ref>") for path in openapi["paths"]}
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
+    assert routes - {"/api/v1/openapi.json"} == documented
