@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ..accounts.auth import roles_required
 from ..accounts.views import safe_next
 from ..extensions import db
+from ..listings.services import freshness, is_public
 from ..models import City, Company, Need, Technology
 
 bp = Blueprint("main", __name__)
@@ -36,8 +37,10 @@ def dashboard():
         technologies = current_user.company.technologies
     elif current_user.role == "city":
         needs = current_user.city.needs
+    due = [listing for listing in list(technologies) + list(needs)
+           if is_public(listing) and freshness(listing).due]
     return render_template("main/dashboard.html", counts=platform_counts(),
-                           technologies=technologies, needs=needs)
+                           technologies=technologies, needs=needs, due=due)
 
 
 @bp.route("/organisations")
