@@ -92,8 +92,11 @@ def parse_cell(text: str, key: str, kind: str):
     return text
 
 
-def parse_csv(section: str, data: bytes, max_rows: int) -> tuple[dict, list[int]]:
-    """A bundle {section: [entries]} from CSV bytes and each entry's row number; SpreadsheetError lists problems by row."""
+def parse_csv(section: str, data: bytes, max_rows: int) -> tuple[dict, list[int], list[str]]:
+    """The bundle {section: [entries]} in CSV bytes, each entry's row number, and cell problems by row.
+
+    SpreadsheetError is raised only for problems with the file as a whole.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -116,6 +119,8 @@ def parse_csv(section: str, data: bytes, max_rows: int) -> tuple[dict, list[int]
             if key is None:
                 errors.append(f"row {number}: more cells than columns")
                 continue
+            if text is None:
+                continue  # a short row: the missing cells are simply not given
             try:
                 value = parse_cell(text or "", key, spec[key][1])
             except ValueError as error:
@@ -124,9 +129,7 @@ def parse_csv(section: str, data: bytes, max_rows: int) -> tuple[dict, list[int]
             if value is not None or spec[key][1] in ("amount", "number"):
                 entry[key] = value
         entries.append((number, entry))
-    if errors:
-        raise SpreadsheetError(errors)
-    return {section: [entry for _, entry in entries]}, [number for number, _ in entries]
+    return {section: [entry for _, entry in entries]}, [number for number, _ in entries], errors
 
 
 def row_errors(section: str, bundle_errors: list[str], rows: list[int]) -> list[str]:
@@ -136,3 +139,9 @@ def row_errors(section: str, bundle_errors: list[str], rows: list[int]) -> list[
         match = re.match(rf"^{section}\[(\d+)\]", message)
         restated.append(f"row {rows[int(match.group(1))]}{message[match.end():]}" if match else message)
     return restated
+
+
+def row_number(message: str) -> int:
+    """Sort key that puts problems in row order."""
+    match = re.match(r"^row (\d+)", message)
+    return int(match.group(1)) if match else 0

@@ -76,13 +76,13 @@ def parse_pending(pending) -> tuple[dict | None, list[str]]:
             data = json.loads(pending.payload)
             bundle.validate_bundle(data)
             return data, []
-        data, rows = spreadsheet.parse_csv(pending.kind, pending.payload.encode("utf-8"),
-                                           max_rows=current_app.config["UPLOAD_MAX_ROWS"])
+        data, rows, problems = spreadsheet.parse_csv(pending.kind, pending.payload.encode("utf-8"),
+                                                     max_rows=current_app.config["UPLOAD_MAX_ROWS"])
         try:
             bundle.validate_bundle(data)
         except bundle.BundleError as error:
-            return None, spreadsheet.row_errors(pending.kind, error.errors, rows)
-        return data, []
+            problems += spreadsheet.row_errors(pending.kind, error.errors, rows)
+        return (None, sorted(problems, key=spreadsheet.row_number)) if problems else (data, [])
     except json.JSONDecodeError as error:
         return None, [_("The file is not valid JSON: %(error)s", error=str(error))]
     except (bundle.BundleError, spreadsheet.SpreadsheetError) as error:
