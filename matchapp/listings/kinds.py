@@ -21,14 +21,13 @@ class Kind:
     owner_model: type
     owner_role: str
     label: object
-    label_one: object
     publish_status: str
 
 
 KINDS = {
     "technologies": Kind("technologies", Technology, TechnologyForm, "company", Company, "company",
-                         _l("Technologies"), _l("technology"), "published"),
-    "needs": Kind("needs", Need, NeedForm, "city", City, "city", _l("Needs"), _l("need"), "open"),
+                         _l("Technologies"), "published"),
+    "needs": Kind("needs", Need, NeedForm, "city", City, "city", _l("Needs"), "open"),
 }
 
 
