@@ -97,9 +97,13 @@ def test_a_broken_file_is_explained(client, auth, db, users):
     auth.login("coordinator@example.com")
     location = upload(client, "bundle", b"{not json", "bundle.json").headers["Location"]
     assert "The file is not valid JSON" in client.get(location).get_data(as_text=True)
-    location = upload(client, "technologies", "title\nx\n".encode("utf-16")).headers["Location"]
+    response = upload(client, "technologies", "title\nx\n".encode("utf-16"))
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 1  # only the JSON one
+    location = upload(client, "technologies", b"title,colour\nx,red\n").headers["Location"]
     page = client.get(location).get_data(as_text=True)
-    assert "missing column" in page or "not UTF-8" in page
+    assert "missing column &#39;ref&#39;" in page and "unknown column &#39;colour&#39;" in page
 
 
 def test_uploads_are_for_coordinators_and_private_to_their_uploader(client, auth, db, users):

@@ -59,13 +59,18 @@ def upload():
     """Step 1: upload a file; it is checked and kept aside until the coordinator confirms."""
     form = UploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read()
-        pending = PendingUpload(user_id=current_user.id, kind=form.kind.data,
-                                filename=(form.file.data.filename or "")[:255],
-                                payload=data.decode("utf-8-sig", errors="replace"))
-        db.session.add(pending)
-        db.session.commit()
-        return redirect(url_for("listings.preview", upload_id=pending.id), 303)
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or "\x00" in text:
+            form.file.errors.append(_("The file is not UTF-8 text: save it as “CSV UTF-8” (or JSON in UTF-8) and upload it again."))
+        else:
+            pending = PendingUpload(user_id=current_user.id, kind=form.kind.data,
+                                    filename=(form.file.data.filename or "")[:255], payload=text)
+            db.session.add(pending)
+            db.session.commit()
+            return redirect(url_for("listings.preview", upload_id=pending.id), 303)
     return render_template("listings/upload.html", form=form), 400 if form.errors else 200
 
 
