@@ -69,6 +69,7 @@ class ImportResult:
     created: dict = field(default_factory=lambda: {s: 0 for s in SECTIONS})
     updated: dict = field(default_factory=lambda: {s: 0 for s in SECTIONS})
     new_listings: list = field(default_factory=list)
+    listings: list = field(default_factory=list)
 
     def summary(self) -> str:
         return ", ".join(f"{s}: {self.created[s]} new, {self.updated[s]} updated" for s in SECTIONS)
@@ -243,6 +244,8 @@ def _upsert(section: str, entry: dict, result: ImportResult):
             result.new_listings.append(obj)
     else:
         result.updated[section] += 1
+    if section in ("technologies", "needs"):
+        result.listings.append(obj)
     for key, value in entry.items():
         if key != "ref":
             _apply(obj, key, value, SPECS[section][key][1])
@@ -251,11 +254,12 @@ def _upsert(section: str, entry: dict, result: ImportResult):
     return obj
 
 
-def import_bundle(bundle, on_new_listing=None) -> ImportResult:
+def import_bundle(bundle, on_new_listing=None, on_listings=None) -> ImportResult:
     """Validate then upsert everything in one transaction; nothing is written on error.
 
-    `on_new_listing(listing)` runs for each created listing before the commit
-    (saved-search evaluation), inside the same transaction.
+    `on_new_listing(listing)` runs for each created listing and `on_listings(all)`
+    once for every created or updated listing (saved searches, matching), before
+    the commit, inside the same transaction.
     """
     validate_bundle(bundle)
     result = ImportResult()
@@ -268,6 +272,8 @@ def import_bundle(bundle, on_new_listing=None) -> ImportResult:
                 db.session.flush()
         for listing in result.new_listings if on_new_listing else []:
             on_new_listing(listing)
+        if on_listings and result.listings:
+            on_listings(result.listings)
         db.session.commit()
     except Exception:
         db.session.rollback()

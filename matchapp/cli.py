@@ -9,7 +9,9 @@ from sqlalchemy import select
 from . import bundle, demo
 from .accounts import services
 from .extensions import db
-from .models import ROLES, City, Company
+from .listings.services import import_bundle as import_listings
+from .matching import profiles, store
+from .models import ROLES, City, Company, Need
 
 
 def fail(message: str) -> None:
@@ -29,7 +31,7 @@ def import_data(path: str) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         fail(f"{path} is not valid UTF-8 JSON: {error}")
     try:
-        result = bundle.import_bundle(data)
+        result = import_listings(data)
     except bundle.BundleError as error:
         for line in error.errors:
             click.echo(line, err=True)
@@ -59,7 +61,8 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Demo data already present; nothing to do.")
         return
     result = demo.load()
-    click.echo(f"Demo data loaded: {result.summary()}")
+    matched = store.rematch()
+    click.echo(f"Demo data loaded: {result.summary()}; {matched['stored']} matches stored")
 
 
 @click.command("demo-logins")
@@ -95,6 +98,40 @@ def create_user(email: str, role: str, password: str, organisation_ref: str | No
     click.echo(f"Created {user.role} user {user.email}")
 
 
+@click.command("match")
+@click.argument("need_ref")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 500))
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON list, best first.")
+def match(need_ref: str, top: int, as_json: bool) -> None:
+    """The ranked technologies for one need, with reasons."""
+    need = db.session.scalar(select(Need).where(Need.ref == need_ref))
+    if need is None:
+        fail(f"no need with ref '{need_ref}'")
+    items = [store.as_contract_item(r) for r in store.rank_need(need, top)]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        click.echo(f"No technology matches {need_ref} (is it open and confirmed within the last year?)")
+    for rank, item in enumerate(items, 1):
+        c = item["components"]
+        click.echo(f"{rank:>2}. {item['score']:5.1f}  {item['technology']} ({item['company']})  "
+                   f"sector {c['sector']:.1f} + country {c['country']:.1f} + text {c['text']:.1f} + bonus {c['bonus']:.1f}")
+        for reason in item["reasons"]:
+            click.echo(f"       - {reason}")
+
+
+@click.command("rematch")
+def rematch() -> None:
+    """Recompute every stored match score."""
+    techs, needs = profiles.count_active()
+    click.echo(f"Indexing {techs} active technologies ...")
+    profiles.catalog().sync()
+    with click.progressbar(length=needs, label=f"Matching {needs} needs") as bar:
+        result = store.rematch(progress=bar.update)
+    click.echo(f"Stored {result['stored']} matches for {result['needs']} needs.")
+
+
 def register(app: Flask) -> None:
-    for command in (import_data, export_data, seed_demo, demo_logins, create_user):
+    for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch):
         app.cli.add_command(command)

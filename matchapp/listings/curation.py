@@ -112,7 +112,7 @@ def preview(upload_id):
         if errors:
             flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form), 400
-        result = bundle.import_bundle(data, on_new_listing=services.record_hits_if_public)
+        result = services.import_bundle(data)
         db.session.delete(pending)
         db.session.commit()
         flash(_("Imported: %(summary)s", summary=result.summary()), "success")

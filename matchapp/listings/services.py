@@ -122,3 +122,10 @@ def available_actions(listing) -> list[tuple[str, object]]:
     if is_public(listing):
         actions.append(("confirm", ACTION_LABELS["confirm"]))
     return actions
+
+
+def import_bundle(data):
+    """Import a bundle with everything a listing change brings: saved-search hits and match updates."""
+    from .. import bundle
+    from ..matching import store
+    return bundle.import_bundle(data, on_new_listing=record_hits_if_public, on_listings=store.listings_changed)

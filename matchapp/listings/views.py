@@ -7,6 +7,7 @@ from sqlalchemy import select
 from .. import bundle
 from ..extensions import db
 from ..formkit import options
+from ..matching import store
 from ..models import Country, Sector
 from ..refs import unique_ref
 from . import search, services
@@ -105,6 +106,7 @@ def create(kind):
             db.session.flush()
             if form.save_publish.data:
                 services.transition(listing, "publish")
+            store.listing_changed(listing)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("listings.detail", kind=kind.name, ref=listing.ref))
@@ -131,6 +133,7 @@ def edit(kind, ref):
             services.confirm(listing)
             if form.save_publish.data and listing.status == "draft":
                 services.transition(listing, "publish")
+            store.listing_changed(listing)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("listings.detail", kind=kind.name, ref=listing.ref))
@@ -149,6 +152,7 @@ def change_status(kind, ref, action):
             services.confirm(listing)
         else:
             services.transition(listing, action)
+        store.listing_changed(listing)
     except services.ListingError as error:
         db.session.rollback()
         flash(str(error.message), "error")

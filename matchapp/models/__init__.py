@@ -4,6 +4,7 @@ from .organisations import City, Company, Partnership
 from .accounts import User, ROLES
 from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, Delivery,
                        Need, Technology)
+from .matches import Dismissal, Match
 from .searches import SEARCH_KINDS, SavedSearch, SearchHit
 from .tokens import ApiToken
 from .uploads import PendingUpload
@@ -11,5 +12,5 @@ from .uploads import PendingUpload
 __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
-    "CURRENCIES", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "CURRENCIES", "Dismissal", "Match", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

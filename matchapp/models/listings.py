@@ -142,3 +142,5 @@ def _refresh_search_text(session, _context, _instances):
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, (Technology, Need)):
             obj.search_text = listing_search_text(obj)
+            if obj in session.dirty and session.is_modified(obj):
+                obj.updated_at = utcnow()  # also when only sectors or countries changed

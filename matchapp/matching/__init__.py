@@ -1,0 +1,1 @@
+"""Matching engine: explainable scores between needs and technologies, in Japanese and English."""

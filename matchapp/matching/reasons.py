@@ -1,0 +1,48 @@
+"""Reasons a person can read, rendered from the structured reasons stored with each match."""
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Country, Sector
+
+
+def _names(model, codes) -> dict:
+    rows = db.session.scalars(select(model).where(model.code.in_(list(codes)))).all()
+    return {row.code: row.name for row in rows}
+
+
+def _render(reason: dict) -> str:
+    code = reason.get("code")
+    if code == "sectors":
+        names = _names(Sector, reason["sectors"])
+        text = ", ".join(f"{names.get(s, s)} ✓" for s in reason["sectors"])
+        if reason["covered"] < reason["of"]:
+            return _("Sector: %(sectors)s (%(covered)d of %(of)d)", sectors=text, covered=reason["covered"],
+                     of=reason["of"])
+        return _("Sector: %(sectors)s", sectors=text)
+    if code in ("delivered", "targets", "jcm"):
+        country = _names(Country, [reason["country"]]).get(reason["country"], reason["country"])
+        if code == "delivered" and reason.get("year"):
+            return _("Delivered in %(country)s (%(year)d)", country=country, year=reason["year"])
+        if code == "delivered":
+            return _("Delivered in %(country)s", country=country)
+        if code == "targets":
+            return _("Offered in %(country)s", country=country)
+        return _("JCM partner country (%(country)s) and JCM experience", country=country)
+    if code == "any_country":
+        return _("Offered in any country")
+    if code == "terms":
+        terms = [need if need == tech else f"{need} = {tech}" for need, tech, _concept in reason["pairs"]]
+        return _("Shared terms: %(terms)s", terms=", ".join(terms))
+    if code == "partnership":
+        return _("%(japanese_city)s – %(city)s city partnership", japanese_city=reason["japanese_city"],
+                 city=reason["city"])
+    return str(reason)
+
+
+def render(reason: dict, language: str | None = None) -> str:
+    """One reason as text, in `language` or the current locale."""
+    if language is None:
+        return _render(reason)
+    with force_locale(language):
+        return _render(reason)
