@@ -45,10 +45,12 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .listings.blueprint import load_views
     from .main.views import bp as main_bp
+    from .matching.views import bp as matching_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(load_views())
+    app.register_blueprint(matching_bp)
     app.register_blueprint(api_bp)
 
 

@@ -30,7 +30,8 @@ def navigation() -> list[tuple[str, dict, object]]:
              ("listings.browse", {"kind": "needs"}, _l("Needs")),
              ("listings.saved_searches", {}, _l("Saved searches"))]
     if current_user.is_staff:
-        items += [("main.organisations", {}, _l("Organisations")),
+        items += [("matching.overview", {}, _l("Best matches")),
+                  ("main.organisations", {}, _l("Organisations")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]
     items.append(("accounts.profile", {}, _l("Profile")))
@@ -49,12 +50,14 @@ def register(app) -> None:
     from .listings.access import can_edit
     from .listings.forms import FUNDING_LABELS
     from .listings.search import Filters
+    from .matching.reasons import render as render_reason
     from .listings.services import available_actions
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["lt"] = listing_text
+    app.jinja_env.globals["reason_text"] = render_reason
     app.jinja_env.globals["can_edit"] = can_edit
     app.jinja_env.globals["status_actions"] = available_actions
     app.jinja_env.globals["saved_search_args"] = lambda saved: Filters(**saved.filters()).as_args()

@@ -86,6 +86,15 @@ def document() -> dict:
                 "Need": listing_schema("needs", {"country": {"type": "string"}}),
                 "TechnologyPage": page_schema("Technology"),
                 "NeedPage": page_schema("Need"),
+                "MatchList": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
+                "Match": {"type": "object", "required": ["technology", "company", "score", "components", "reasons"],
+                          "properties": {
+                              "technology": {"type": "string"}, "company": {"type": "string"},
+                              "score": {"type": "number", "minimum": 0, "maximum": 100},
+                              "components": {"type": "object", "required": ["sector", "country", "text", "bonus"],
+                                             "properties": {k: {"type": "number"} for k in
+                                                            ("sector", "country", "text", "bonus")}},
+                              "reasons": {"type": "array", "items": {"type": "string"}}}},
                 "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
@@ -104,5 +113,11 @@ def document() -> dict:
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
             **listing_paths("technologies", "Technology"),
             **listing_paths("needs", "Need"),
+            "/needs/{ref}/matches": {"get": {
+                "summary": "The ranked technologies for a need, best first, with reasons",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+                "responses": {"200": json_response("matches", "MatchList"), **ERRORS}}},
         },
     }

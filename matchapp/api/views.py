@@ -6,6 +6,7 @@ from .. import bundle
 from ..extensions import csrf, db, limiter
 from ..listings import search, services
 from ..listings.access import can_view
+from ..matching import store
 from ..models import ApiToken, Need, Technology, User
 from .auth import ApiError, token_required
 from .openapi import document
@@ -14,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 SECTIONS = {Technology: "technologies", Need: "needs"}
 NOUNS = {Technology: "technology", Need: "need"}
+MAX_TOP = 100
 
 
 @bp.errorhandler(ApiError)
@@ -86,6 +88,20 @@ def needs():
 @token_required
 def need(ref):
     return listing_detail(Need, ref)
+
+
+@bp.route("/needs/<ref>/matches")
+@token_required
+def need_matches(ref):
+    """The ranked technologies for one need: the same items as `flask match REF --json`."""
+    need = db.session.scalar(select(Need).where(Need.ref == ref))
+    if need is None or not can_view(g.api_user, need):
+        raise ApiError(404, "not_found", f"no need '{ref}'")
+    try:
+        top = search._positive_int(request.args.get("top"), "top", 10, MAX_TOP)
+    except search.FilterError as error:
+        raise ApiError(400, "bad_filter", error.message, error.field)
+    return jsonify([store.as_contract_item(result) for result in store.rank_need(need, top)])
 
 
 @bp.route("/technologies")
