@@ -69,6 +69,15 @@ class Catalog:
         self.index: TechIndex | None = None
         self.versions: dict[int, object] = {}
         self.weights: Weights | None = None
+        self.needs: dict[int, tuple] = {}
+
+    def need(self, need: Need) -> NeedProfile:
+        """The need's profile, analysed again only when the need changed."""
+        cached = self.needs.get(need.id)
+        if cached is None or cached[0] != need.updated_at:
+            cached = (need.updated_at, need_profile(need))
+            self.needs[need.id] = cached
+        return cached[1]
 
     def sync(self) -> TechIndex:
         if self.index is None:

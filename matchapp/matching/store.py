@@ -24,7 +24,7 @@ def rank_need(need: Need, top: int) -> list[MatchResult]:
     index = catalog.sync()
     if not profiles.need_is_active(need):
         return []
-    return index.rank(profiles.need_profile(need), catalog.weights, top, exclude=dismissed_for_need(need.id))
+    return index.rank(catalog.need(need), catalog.weights, top, exclude=dismissed_for_need(need.id))
 
 
 def _row(need_id: int, result: MatchResult) -> Match:
@@ -58,7 +58,7 @@ def refresh_technology(tech: Technology) -> int:
     for need in db.session.scalars(profiles.active_needs_query()):
         if need.id in dismissed:
             continue
-        result = score_pair(profiles.need_profile(need), profile, weights)
+        result = score_pair(catalog.need(need), profile, weights)
         if result is None or result.score < max(weights.min_stored_score, floors.get(need.id, 0)):
             continue
         db.session.add(_row(need.id, result))

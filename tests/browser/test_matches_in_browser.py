@@ -1,0 +1,30 @@
+"""A city sees explained matches for its need in English and Japanese; a company sees them the other way."""
+from playwright.sync_api import expect
+
+from matchapp import demo
+from matchapp.matching import store
+from tests.browser.test_listings_in_browser import log_in, switch_language
+
+
+def test_matches_are_explained_both_ways_in_both_languages(live_server, page, phone, screenshot, db):
+    demo.load()
+    store.rematch()
+    log_in(page, live_server, "city@demo.matchapp.example", demo.DEMO_PASSWORD)
+    page.goto(live_server + "/needs/hp-ip-waste-liquid")
+    page.get_by_role("link", name="See matching technologies").click()
+    expect(page.get_by_role("heading", name="Technologies for this need")).to_be_visible()
+    first = page.locator(".result.match").first
+    expect(first.get_by_role("link", name="廃液からのエネルギー回収")).to_be_visible()
+    expect(first.get_by_text("Shared terms:")).to_be_visible()
+    screenshot(page, "1-need-matches-en")
+    switch_language(page, "日本語")
+    expect(page.get_by_role("heading", name="このニーズに合う技術")).to_be_visible()
+    expect(page.locator(".result.match").first.get_by_text("共通する用語：")).to_be_visible()
+    screenshot(page, "2-need-matches-ja")
+
+    log_in(phone, live_server, "company@demo.matchapp.example", demo.DEMO_PASSWORD)
+    phone.goto(live_server + "/technologies/kanmon-rooftop-solar/matches")
+    expect(phone.get_by_role("heading", name="この技術に合うニーズ")).to_be_visible()
+    expect(phone.get_by_role("link", name="Rooftop solar for industrial zone factories")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "3-technology-matches-phone-ja")
