@@ -52,9 +52,14 @@ class Glossary:
         self.term_to_concept: dict[str, str] = {}
         for concept in concepts:
             for term in concept.en + concept.ja:
-                self.term_to_concept.setdefault(normalise(term), concept.id)
+                self.term_to_concept.setdefault(self.fold(term), concept.id)
         terms = sorted(self.term_to_concept, key=len, reverse=True)
         self.pattern = re.compile("|".join(self._term_pattern(t) for t in terms))
+
+    @staticmethod
+    def fold(text: str) -> str:
+        """Normalised, with hyphens as spaces: 'industrial-park' and 'industrial park' are one term."""
+        return normalise(text).replace("-", " ")
 
     @staticmethod
     def _term_pattern(term: str) -> str:
@@ -65,7 +70,7 @@ class Glossary:
 
     def analyse(self, text: str) -> Analysis:
         """Concepts found by longest match, and the remaining words and Japanese bigrams."""
-        text = normalise(text)
+        text = self.fold(text)
         found: dict[str, str] = {}
         leftovers = []
         position = 0
