@@ -163,3 +163,9 @@ def test_reasons_follow_the_readers_language(client, auth, matched):
     client.post("/language", data={"language": "ja"})
     page = client.get("/needs/hp-ip-waste-liquid/matches").get_data(as_text=True)
     assert "分野：" in page and "共通する用語：" in page
+
+
+def test_the_dashboard_links_each_listing_to_its_matches(client, auth, matched):
+    auth.login("city@demo.matchapp.example", demo.DEMO_PASSWORD)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "/needs/hp-ip-waste-liquid/matches" in page and "matching technologies" in page

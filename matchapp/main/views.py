@@ -7,7 +7,7 @@ from ..accounts.auth import roles_required
 from ..accounts.views import safe_next
 from ..extensions import db
 from ..listings.services import freshness, is_public
-from ..models import City, Company, Need, Technology
+from ..models import City, Company, Match, Need, Technology
 
 bp = Blueprint("main", __name__)
 
@@ -40,7 +40,24 @@ def dashboard():
     due = [listing for listing in list(technologies) + list(needs)
            if is_public(listing) and freshness(listing).due]
     return render_template("main/dashboard.html", counts=platform_counts(),
-                           technologies=technologies, needs=needs, due=due)
+                           technologies=technologies, needs=needs, due=due,
+                           match_counts=match_counts(technologies, needs))
+
+
+def match_counts(technologies, needs) -> dict:
+    """Stored matches per own listing, keyed by ref, for the dashboard's links."""
+    counts = {}
+    if technologies:
+        rows = db.session.execute(select(Match.technology_id, func.count()).where(
+            Match.technology_id.in_([t.id for t in technologies])).group_by(Match.technology_id)).all()
+        by_id = dict(rows)
+        counts.update({t.ref: by_id.get(t.id, 0) for t in technologies})
+    if needs:
+        rows = db.session.execute(select(Match.need_id, func.count()).where(
+            Match.need_id.in_([n.id for n in needs])).group_by(Match.need_id)).all()
+        by_id = dict(rows)
+        counts.update({n.ref: by_id.get(n.id, 0) for n in needs})
+    return counts
 
 
 @bp.route("/organisations")
