@@ -132,6 +132,32 @@ def rematch() -> None:
     click.echo(f"Stored {result['stored']} matches for {result['needs']} needs.")
 
 
+@click.command("send-mail")
+def send_mail() -> None:
+    """Send queued e-mails; failed ones stay queued and are retried later."""
+    from . import notifications
+    sent, failed = notifications.send_pending()
+    click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried.")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("housekeeping")
+def housekeeping() -> None:
+    """Remind before introduction requests expire, and expire overdue ones (run daily)."""
+    from .introductions import services as introductions
+    reminded, expired = introductions.housekeeping()
+    click.echo(f"Reminded {reminded} introduction(s); expired {expired}.")
+
+
+@click.command("send-digest")
+def send_digest() -> None:
+    """Queue the weekly digest of new good matches for every user who has not opted out."""
+    from . import notifications
+    click.echo(f"Queued {notifications.build_digests()} digest(s).")
+
+
 def register(app: Flask) -> None:
-    for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch):
+    for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch, send_mail,
+                    housekeeping, send_digest):
         app.cli.add_command(command)

@@ -19,6 +19,36 @@ STATUS_LABELS = {
     "in_discussion": _l("In discussion"),
     "closed": _l("Closed"),
 }
+INTRO_STATE_LABELS = {
+    "requested": _l("Requested"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"), "expired": _l("Expired"), "meeting_scheduled": _l("Meeting scheduled"),
+    "met": _l("Met"), "follow_up": _l("Follow-up"), "closed": _l("Closed"),
+}
+INTRO_ACTION_LABELS = {
+    "request": _l("Requested"), "accept": _l("Accept"), "decline": _l("Decline"), "withdraw": _l("Withdraw"),
+    "renew": _l("Renew the request"), "met": _l("We have met"), "follow_up": _l("Follow up"),
+    "close": _l("Close"), "expire": _l("Expired"), "schedule": _l("Meeting scheduled"),
+    "propose_meeting": _l("Meeting times proposed"),
+}
+
+
+def both_zones(moment, zones: dict) -> str:
+    """A time in the viewer's zone, followed by the other parties' zones where they differ."""
+    from zoneinfo import ZoneInfo
+    from .models.base import as_utc
+    if moment is None:
+        return ""
+    viewer = current_user.timezone if current_user.is_authenticated else "UTC"
+    shown = [viewer] + [z for z in dict.fromkeys(zones.values()) if z and z != viewer]
+    return " / ".join(f"{as_utc(moment).astimezone(ZoneInfo(z)):%Y-%m-%d %H:%M} ({z})" for z in shown)
+
+
+def introduction_for(need, technology):
+    from sqlalchemy import select
+    from .extensions import db
+    from .models import Introduction
+    return db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
+                                                        Introduction.technology_id == technology.id))
 
 
 def navigation() -> list[tuple[str, dict, object]]:
@@ -28,6 +58,8 @@ def navigation() -> list[tuple[str, dict, object]]:
     items = [("main.dashboard", {}, _l("Dashboard")),
              ("listings.browse", {"kind": "technologies"}, _l("Technologies")),
              ("listings.browse", {"kind": "needs"}, _l("Needs")),
+             ("introductions.index", {}, _l("Introductions")),
+             ("introductions.inbox", {}, _l("Inbox")),
              ("listings.saved_searches", {}, _l("Saved searches"))]
     if current_user.is_staff:
         items += [("matching.overview", {}, _l("Best matches")),
@@ -49,7 +81,9 @@ def listing_text(listing, field: str) -> str:
 def register(app) -> None:
     from .listings.access import can_edit
     from .listings.forms import FUNDING_LABELS
+    from .introductions.services import side_for
     from .listings.search import Filters
+    from .notifications import render as render_notification, unread_count
     from .matching.reasons import render as render_reason
     from .listings.services import available_actions
 
@@ -57,6 +91,12 @@ def register(app) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["lt"] = listing_text
+    app.jinja_env.globals["intro_state_label"] = lambda state: INTRO_STATE_LABELS.get(state, state)
+    app.jinja_env.globals["intro_action_label"] = lambda action: INTRO_ACTION_LABELS.get(action, action)
+    app.jinja_env.globals["both_zones"] = both_zones
+    app.jinja_env.globals["introduction_for"] = introduction_for
+    app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
+    app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)
     app.jinja_env.globals["reason_text"] = render_reason
     app.jinja_env.globals["can_edit"] = can_edit
     app.jinja_env.globals["status_actions"] = available_actions
@@ -76,4 +116,5 @@ def register(app) -> None:
             "language_names": LANGUAGE_NAMES,
             "languages": current_app.config["LANGUAGES"],
             "unseen_hits": unseen_hits(current_user) if current_user.is_authenticated else 0,
+            "unread": unread_count(current_user) if current_user.is_authenticated else 0,
         }

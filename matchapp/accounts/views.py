@@ -1,4 +1,5 @@
 """Registration, login, logout and profile pages."""
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -160,4 +161,32 @@ def revoke_token(token_id):
     token.revoked_at = utcnow()
     db.session.commit()
     flash(_("The token was revoked."), "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.route("/calendar", methods=["POST"])
+@login_required
+def calendar_token():
+    """Create (or replace) the private calendar feed address; the old one stops working."""
+    current_user.calendar_token = secrets.token_urlsafe(24)
+    db.session.commit()
+    flash(_("Your private calendar address is ready. Anyone with it can see your meeting times."), "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.route("/calendar/revoke", methods=["POST"])
+@login_required
+def revoke_calendar():
+    current_user.calendar_token = None
+    db.session.commit()
+    flash(_("The calendar address was revoked."), "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.route("/digest", methods=["POST"])
+@login_required
+def digest_preference():
+    current_user.digest_opt_out = request.form.get("digest") != "on"
+    db.session.commit()
+    flash(_("Your e-mail preference was saved."), "success")
     return redirect(url_for("accounts.profile"), 303)

@@ -95,6 +95,19 @@ def document() -> dict:
                                              "properties": {k: {"type": "number"} for k in
                                                             ("sector", "country", "text", "bonus")}},
                               "reasons": {"type": "array", "items": {"type": "string"}}}},
+                "Introduction": {"type": "object",
+                                 "required": ["id", "need", "technology", "state", "history"],
+                                 "properties": {
+                                     "id": {"type": "integer"}, "need": {"type": "string"},
+                                     "technology": {"type": "string"}, "state": {"type": "string"},
+                                     "requester_side": {"type": "string"}, "message": {"type": "string"},
+                                     "expires_at": {"type": "string", "format": "date-time"},
+                                     "city_accepted": {"type": "boolean"}, "company_accepted": {"type": "boolean"},
+                                     "history": {"type": "array", "items": {
+                                         "type": "object", "required": ["state", "by", "at"],
+                                         "properties": {"state": {"type": "string"}, "action": {"type": "string"},
+                                                        "by": {"type": ["string", "null"]},
+                                                        "at": {"type": "string", "format": "date-time"}}}}}},
                 "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
@@ -113,6 +126,28 @@ def document() -> dict:
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
             **listing_paths("technologies", "Technology"),
             **listing_paths("needs", "Need"),
+            "/introductions": {"post": {
+                "summary": "Request an introduction (a coordinator's request is a proposal both sides must accept)",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["need", "technology"],
+                    "properties": {"need": {"type": "string"}, "technology": {"type": "string"},
+                                   "message": {"type": "string"}}}}}},
+                "responses": {"201": json_response("the new introduction", "Introduction"),
+                              "409": json_response("not allowed, or already requested", "Error"), **ERRORS}}},
+            "/introductions/{id}": {"get": {
+                "summary": "One introduction with its history", "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": json_response("the introduction", "Introduction"), **ERRORS}}},
+            "/introductions/{id}/{action}": {"post": {
+                "summary": "accept, decline, withdraw, renew, met, follow_up or close", "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                               {"name": "action", "in": "path", "required": True, "schema": {
+                                   "type": "string",
+                                   "enum": ["accept", "decline", "withdraw", "renew", "met", "follow_up", "close"]}}],
+                "responses": {"200": json_response("the introduction in its new state", "Introduction"),
+                              "409": json_response("not allowed in this state or for this side", "Error"),
+                              **ERRORS}}},
             "/needs/{ref}/matches": {"get": {
                 "summary": "The ranked technologies for a need, best first, with reasons",
                 "security": [{"bearer": []}],

@@ -6,6 +6,7 @@ from .. import bundle
 from ..extensions import csrf, db, limiter
 from ..listings import search, services
 from ..listings.access import can_view
+from ..introductions import services as introductions
 from ..matching import store
 from ..models import ApiToken, Need, Technology, User
 from .auth import ApiError, token_required
@@ -102,6 +103,61 @@ def need_matches(ref):
     except search.FilterError as error:
         raise ApiError(400, "bad_filter", error.message, error.field)
     return jsonify([store.as_contract_item(result) for result in store.rank_need(need, top)])
+
+
+def introduction_or_404(introduction_id: int):
+    try:
+        return introductions.get_visible(g.api_user, introduction_id)
+    except introductions.IntroductionError as error:
+        raise ApiError(404, "not_found", str(error.message))
+
+
+@bp.route("/introductions", methods=["POST"])
+@token_required
+def create_introduction():
+    """Ask for (or, as a coordinator, propose) an introduction between a need and a technology."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("need"), str) or not isinstance(body.get("technology"), str):
+        raise ApiError(400, "bad_request", 'send JSON {"need": ref, "technology": ref, "message": "..."}')
+    message = body.get("message", "")
+    if not isinstance(message, str) or len(message) > 5000:
+        raise ApiError(400, "bad_request", "'message' must be a string of at most 5000 characters", "message")
+    need = db.session.scalar(select(Need).where(Need.ref == body["need"]))
+    technology = db.session.scalar(select(Technology).where(Technology.ref == body["technology"]))
+    if need is None or technology is None:
+        raise ApiError(404, "not_found", "no such need or technology")
+    try:
+        introduction = introductions.request_introduction(g.api_user, need, technology, message)
+        db.session.commit()
+    except introductions.IntroductionError as error:
+        db.session.rollback()
+        raise ApiError(error.status, "not_found" if error.status == 404 else "conflict", str(error.message))
+    return jsonify(introductions.as_json(introduction)), 201
+
+
+@bp.route("/introductions/<int:introduction_id>")
+@token_required
+def get_introduction(introduction_id):
+    introduction = introduction_or_404(introduction_id)
+    introductions.expire_if_due(introduction)
+    return jsonify(introductions.as_json(introduction))
+
+
+@bp.route("/introductions/<int:introduction_id>/<action>", methods=["POST"])
+@token_required
+def introduction_action(introduction_id, action):
+    """accept, decline, withdraw, renew, met, follow_up, close: 409 when not allowed now or for this side."""
+    introduction = introduction_or_404(introduction_id)
+    if action not in introductions.ACTIONS:
+        raise ApiError(404, "not_found", f"unknown action '{action}'")
+    body = request.get_json(silent=True) or {}
+    note = body.get("note", "") if isinstance(body, dict) and isinstance(body.get("note", ""), str) else ""
+    try:
+        introductions.act(g.api_user, introduction, action, note)
+    except introductions.IntroductionError as error:
+        db.session.rollback()
+        raise ApiError(error.status, "conflict" if error.status == 409 else "not_found", str(error.message))
+    return jsonify(introductions.as_json(introduction))
 
 
 @bp.route("/technologies")

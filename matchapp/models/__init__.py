@@ -4,7 +4,10 @@ from .organisations import City, Company, Partnership
 from .accounts import User, ROLES
 from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, Delivery,
                        Need, Technology)
+from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent, Meeting, MeetingOption,
+                            Message)
 from .matches import Dismissal, Match
+from .notifications import Notification, OutboxEmail
 from .searches import SEARCH_KINDS, SavedSearch, SearchHit
 from .tokens import ApiToken
 from .uploads import PendingUpload
@@ -12,5 +15,6 @@ from .uploads import PendingUpload
 __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
-    "CURRENCIES", "Dismissal", "Match", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
+    "MeetingOption", "Message", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

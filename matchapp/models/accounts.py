@@ -1,8 +1,9 @@
 """User accounts: one role each, tied to a company or a city where the role needs one."""
+from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +26,9 @@ class User(UserMixin, Timestamped, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     active: Mapped[bool] = mapped_column(default=True)
+    digest_opt_out: Mapped[bool] = mapped_column(default=False)
+    last_digest_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     company = relationship("Company")
     city = relationship("City")

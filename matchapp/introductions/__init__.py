@@ -1,0 +1,1 @@
+"""Introductions: requests, answers, history, message threads and meetings."""

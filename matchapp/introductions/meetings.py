@@ -1,0 +1,147 @@
+"""Meetings for an introduction: one side proposes times, the other picks one; calendars."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from .. import notifications
+from ..extensions import db
+from ..models import Introduction, Meeting, MeetingOption, Need, Technology
+from ..models.base import as_utc, utcnow
+from .services import IntroductionError, _compare_and_set, link, params, record, side_of, users_of
+
+MODES = ("online", "in_person")
+MAX_OPTIONS = 5
+COMPANY_TIMEZONE = "Asia/Tokyo"
+
+
+def local_to_utc(moment: datetime, zone: str) -> datetime:
+    """A naive local time typed by the user, in their zone, as UTC."""
+    return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def party_timezones(introduction) -> dict:
+    city = introduction.need.city
+    return {"city": city.timezone or city.country.timezone or "UTC", "company": COMPANY_TIMEZONE}
+
+
+def propose(user, introduction, starts: list[datetime], mode: str, url: str = "", place: str = "",
+            duration: int = 60) -> Meeting:
+    """Offer one to five start times (UTC) for the other side to choose from."""
+    side = side_of(user, introduction)
+    if side is None:
+        raise IntroductionError(404, _l("No such introduction."))
+    if introduction.state not in ("accepted", "meeting_scheduled"):
+        raise IntroductionError(409, _l("Meetings can be proposed once the introduction is accepted."))
+    starts = sorted({as_utc(s) for s in starts})
+    if not 1 <= len(starts) <= MAX_OPTIONS:
+        raise IntroductionError(400, _l("Propose between 1 and %(n)d times.", n=MAX_OPTIONS))
+    if starts[0] <= utcnow():
+        raise IntroductionError(400, _l("Proposed times must be in the future."))
+    if mode not in MODES:
+        raise IntroductionError(400, _l("Choose online or in person."))
+    if mode == "online" and not url.startswith(("https://", "http://")):
+        raise IntroductionError(400, _l("Give the meeting link (starting with https://)."))
+    if mode == "in_person" and not place.strip():
+        raise IntroductionError(400, _l("Give the meeting place."))
+    if not 15 <= duration <= 480:
+        raise IntroductionError(400, _l("A meeting lasts between 15 minutes and 8 hours."))
+    meeting = Meeting(introduction_id=introduction.id, mode=mode, url=url.strip()[:500], place=place.strip()[:300],
+                      duration_minutes=duration, proposed_by_id=user.id, proposer_side=side,
+                      options=[MeetingOption(starts_at=s) for s in starts])
+    db.session.add(meeting)
+    db.session.flush()
+    record(introduction, "propose_meeting", user)
+    for party in ("city", "company"):
+        if party != side:
+            notifications.notify(users_of(introduction, party), "meeting_proposed", params(introduction, user.email),
+                                 link(introduction))
+    db.session.commit()
+    return meeting
+
+
+def overlapping(introduction, start: datetime, minutes: int, ignore_id: int) -> bool:
+    """Whether either organisation already has a confirmed meeting at that time."""
+    end = start + timedelta(minutes=minutes)
+    rows = db.session.execute(
+        select(Meeting.starts_at, Meeting.duration_minutes)
+        .join(Introduction, Meeting.introduction_id == Introduction.id)
+        .join(Need, Introduction.need_id == Need.id).join(Technology, Introduction.technology_id == Technology.id)
+        .where(Meeting.state == "confirmed", Meeting.id != ignore_id,
+               (Need.city_id == introduction.need.city_id) | (Technology.company_id == introduction.technology.company_id))
+    ).all()
+    return any(as_utc(s) < end and start < as_utc(s) + timedelta(minutes=d) for s, d in rows)
+
+
+def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
+    """The other side picks one of the proposed times; a compare-and-set makes the pick unique."""
+    introduction = meeting.introduction
+    side = side_of(user, introduction)
+    if side is None:
+        raise IntroductionError(404, _l("No such meeting."))
+    if side == meeting.proposer_side:
+        raise IntroductionError(409, _l("The other side picks the time."))
+    if meeting.state != "proposed":
+        raise IntroductionError(409, _l("A time has already been chosen for this meeting."))
+    option = next((o for o in meeting.options if o.id == option_id), None)
+    if option is None:
+        raise IntroductionError(400, _l("Pick one of the proposed times."))
+    start = as_utc(option.starts_at)
+    if overlapping(introduction, start, meeting.duration_minutes, meeting.id):
+        raise IntroductionError(409, _l("One of the organisations already has a meeting at that time."))
+    result = db.session.execute(
+        update(Meeting).where(Meeting.id == meeting.id, Meeting.state == "proposed", Meeting.version == meeting.version)
+        .values(state="confirmed", starts_at=start, version=meeting.version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise IntroductionError(409, _l("A time has already been chosen for this meeting."))
+    db.session.refresh(meeting)
+    if introduction.state == "accepted" and _compare_and_set(introduction, state="meeting_scheduled"):
+        record(introduction, "schedule", user)
+    for party in ("city", "company"):
+        notifications.notify(users_of(introduction, party), "meeting_confirmed", params(introduction, user.email),
+                             link(introduction))
+    db.session.commit()
+    return meeting
+
+
+def ics_event(meeting: Meeting) -> list[str]:
+    introduction = meeting.introduction
+    start = as_utc(meeting.starts_at)
+    end = start + timedelta(minutes=meeting.duration_minutes)
+    stamp = "%Y%m%dT%H%M%SZ"
+    location = meeting.url if meeting.mode == "online" else meeting.place
+    summary = f"MatchApp: {introduction.need.title} / {introduction.technology.title}"
+    return ["BEGIN:VEVENT", f"UID:meeting-{meeting.id}@matchapp", f"DTSTAMP:{utcnow().strftime(stamp)}",
+            f"DTSTART:{start.strftime(stamp)}", f"DTEND:{end.strftime(stamp)}", f"SUMMARY:{ics_escape(summary)}",
+            f"LOCATION:{ics_escape(location)}",
+            f"DESCRIPTION:{ics_escape(introduction.need.city.name + ' / ' + introduction.technology.company.name)}",
+            "END:VEVENT"]
+
+
+def ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def calendar(meetings) -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//MatchApp//Meetings//EN", "CALSCALE:GREGORIAN"]
+    for meeting in meetings:
+        lines += ics_event(meeting)
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def meetings_for(user) -> list[Meeting]:
+    """Confirmed meetings of the user's organisation (all of them for staff)."""
+    query = (select(Meeting).join(Introduction, Meeting.introduction_id == Introduction.id)
+             .where(Meeting.state == "confirmed").order_by(Meeting.starts_at))
+    if user.city_id is not None:
+        query = query.join(Need, Introduction.need_id == Need.id).where(Need.city_id == user.city_id)
+    elif user.company_id is not None:
+        query = query.join(Technology, Introduction.technology_id == Technology.id).where(
+            Technology.company_id == user.company_id)
+    elif not user.is_staff:
+        return []
+    return db.session.scalars(query).all()

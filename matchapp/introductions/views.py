@@ -1,0 +1,232 @@
+"""Introduction pages: request, answer, thread, meetings, calendars and the inbox."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import Introduction, Meeting, Message, Need, Notification, Technology
+from ..models.base import utcnow
+from . import meetings as meeting_service
+from . import services
+from .forms import MessageForm, NoteForm, ProposeForm, RequestForm
+
+bp = Blueprint("introductions", __name__)
+
+
+def visible_or_404(introduction_id: int) -> Introduction:
+    try:
+        return services.get_visible(current_user, introduction_id)
+    except services.IntroductionError:
+        abort(404)
+
+
+def back_to(introduction):
+    return redirect(url_for("introductions.detail", introduction_id=introduction.id), 303)
+
+
+@bp.route("/introductions")
+@login_required
+def index():
+    query = select(Introduction).order_by(Introduction.updated_at.desc())
+    if current_user.city_id is not None:
+        query = query.where(Introduction.need.has(Need.city_id == current_user.city_id))
+    elif current_user.company_id is not None:
+        query = query.where(Introduction.technology.has(Technology.company_id == current_user.company_id))
+    elif not current_user.is_staff:
+        query = query.where(False)
+    introductions = db.session.scalars(query.limit(200)).all()
+    for introduction in introductions:
+        services.expire_if_due(introduction)
+    return render_template("introductions/index.html", introductions=introductions)
+
+
+@bp.route("/introductions", methods=["POST"])
+@login_required
+def create():
+    form = RequestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    need = db.session.scalar(select(Need).where(Need.ref == form.need.data))
+    technology = db.session.scalar(select(Technology).where(Technology.ref == form.technology.data))
+    if need is None or technology is None:
+        abort(404)
+    try:
+        introduction = services.request_introduction(current_user, need, technology, form.message.data or "")
+        db.session.commit()
+    except services.IntroductionError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(str(error.message), "error")
+        existing = db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
+                                                                Introduction.technology_id == technology.id))
+        if existing is not None and services.visible(current_user, existing):
+            return back_to(existing)
+        return redirect(url_for("listings.detail", kind="needs", ref=need.ref), 303)
+    flash(_("Introduction requested. The other side has been notified."), "success")
+    return back_to(introduction)
+
+
+@bp.route("/introductions/<int:introduction_id>")
+@login_required
+def detail(introduction_id):
+    introduction = visible_or_404(introduction_id)
+    services.expire_if_due(introduction)
+    zones = meeting_service.party_timezones(introduction)
+    return render_template("introductions/detail.html", introduction=introduction,
+                           side=services.side_of(current_user, introduction),
+                           actions=services.available_actions(current_user, introduction),
+                           message_form=MessageForm(), note_form=NoteForm(), propose_form=ProposeForm(),
+                           zones=zones)
+
+
+@bp.route("/introductions/<int:introduction_id>/<any(accept, decline, withdraw, renew, met, follow_up, close):action>",
+          methods=["POST"])
+@login_required
+def act(introduction_id, action):
+    introduction = visible_or_404(introduction_id)
+    try:
+        services.act(current_user, introduction, action, request.form.get("note", ""))
+        flash(_("Done."), "success")
+    except services.IntroductionError as error:
+        flash(str(error.message), "error")
+        return back_to(introduction), error.status
+    return back_to(introduction)
+
+
+@bp.route("/introductions/<int:introduction_id>/messages", methods=["POST"])
+@login_required
+def post_message(introduction_id):
+    from flask import current_app
+    introduction = visible_or_404(introduction_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return back_to(introduction), 400
+    upload = form.attachment.data
+    data = upload.read() if upload else None
+    if data is not None and len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
+        flash(_("The attachment is larger than 2 MB."), "error")
+        return back_to(introduction), 400
+    db.session.add(Message(introduction_id=introduction.id, author_id=current_user.id, body=form.body.data.strip(),
+                           attachment=data or None, attachment_name=(upload.filename or "")[:255] if data else "",
+                           attachment_type=(upload.mimetype or "")[:100] if data else ""))
+    side = services.side_of(current_user, introduction)
+    for party in ("city", "company"):
+        if party != side:
+            services.notifications.notify(services.users_of(introduction, party), "message",
+                                          services.params(introduction, current_user.email), services.link(introduction))
+    db.session.commit()
+    return back_to(introduction)
+
+
+@bp.route("/introductions/<int:introduction_id>/messages/<int:message_id>/attachment")
+@login_required
+def attachment(introduction_id, message_id):
+    introduction = visible_or_404(introduction_id)
+    message = db.session.get(Message, message_id)
+    if message is None or message.introduction_id != introduction.id or not message.attachment:
+        abort(404)
+    return Response(message.attachment, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{message.attachment_name or "attachment"}"',
+                             "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/introductions/<int:introduction_id>/meetings", methods=["POST"])
+@login_required
+def propose_meeting(introduction_id):
+    introduction = visible_or_404(introduction_id)
+    form = ProposeForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return back_to(introduction), 400
+    zone = current_user.timezone
+    starts = [meeting_service.local_to_utc(f.data, zone) for f in (form.option1, form.option2, form.option3) if f.data]
+    try:
+        meeting_service.propose(current_user, introduction, starts, form.mode.data, form.url.data or "",
+                                form.place.data or "", form.duration.data)
+    except services.IntroductionError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back_to(introduction), error.status
+    flash(_("Times proposed. The other side will pick one."), "success")
+    return back_to(introduction)
+
+
+@bp.route("/meetings/<int:meeting_id>/confirm", methods=["POST"])
+@login_required
+def confirm_meeting(meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not services.visible(current_user, meeting.introduction):
+        abort(404)
+    try:
+        option_id = int(request.form.get("option", ""))
+    except ValueError:
+        option_id = -1
+    try:
+        meeting_service.confirm(current_user, meeting, option_id)
+    except services.IntroductionError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back_to(meeting.introduction), error.status
+    flash(_("Meeting confirmed."), "success")
+    return back_to(meeting.introduction)
+
+
+def ics_response(body: str, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_ics(meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.state != "confirmed" or not services.visible(current_user, meeting.introduction):
+        abort(404)
+    return ics_response(meeting_service.calendar([meeting]), f"matchapp-meeting-{meeting.id}.ics")
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token):
+    """A private, revocable feed of the user's confirmed meetings for calendar apps."""
+    from ..models import User
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) >= 20 else None
+    if user is None or not user.active:
+        abort(404)
+    return ics_response(meeting_service.calendar(meeting_service.meetings_for(user)), "matchapp.ics")
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    items = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)).all()
+    return render_template("introductions/inbox.html", items=items)
+
+
+@bp.route("/inbox/read", methods=["POST"])
+@login_required
+def mark_read():
+    for item in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
+                                                              Notification.read_at.is_(None))):
+        item.read_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("introductions.inbox"), 303)
+
+
+@bp.route("/inbox/<int:notification_id>")
+@login_required
+def open_notification(notification_id):
+    item = db.session.get(Notification, notification_id)
+    if item is None or item.user_id != current_user.id:
+        abort(404)
+    item.read_at = item.read_at or utcnow()
+    db.session.commit()
+    target = item.link if item.link.startswith("/") and not item.link.startswith("//") else url_for("introductions.inbox")
+    return redirect(target, 303)

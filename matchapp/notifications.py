@@ -1,0 +1,120 @@
+"""Notifications: the in-app inbox, the e-mail outbox with retries, and the weekly digest.
+
+Every notification is stored first (inbox row, and an outbox row when SMTP is
+configured), in the same transaction as the change it reports. `flask send-mail`
+delivers the outbox; a failed send keeps the e-mail with its error and a later
+retry time, so nothing is lost.
+"""
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Match, Need, Notification, OutboxEmail, Technology, User
+from .models.base import utcnow
+
+DIGEST_MIN_SCORE = 60
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def render(kind: str, params: dict) -> str:
+    """A notification's text in the current locale."""
+    texts = {
+        "intro_requested": lambda p: _("%(who)s asks for an introduction: %(need)s ↔ %(technology)s", **p),
+        "intro_proposed": lambda p: _("A coordinator proposes an introduction: %(need)s ↔ %(technology)s", **p),
+        "intro_accepted": lambda p: _("Introduction accepted: %(need)s ↔ %(technology)s", **p),
+        "intro_declined": lambda p: _("Introduction declined: %(need)s ↔ %(technology)s", **p),
+        "intro_withdrawn": lambda p: _("Introduction withdrawn: %(need)s ↔ %(technology)s", **p),
+        "intro_expired": lambda p: _("Introduction expired without an answer: %(need)s ↔ %(technology)s", **p),
+        "intro_reminder": lambda p: _("Reminder: please answer the introduction request %(need)s ↔ %(technology)s before it expires", **p),
+        "intro_state": lambda p: _("Introduction %(need)s ↔ %(technology)s is now: %(state)s", **p),
+        "message": lambda p: _("New message from %(who)s about %(need)s ↔ %(technology)s", **p),
+        "meeting_proposed": lambda p: _("%(who)s proposes meeting times for %(need)s ↔ %(technology)s", **p),
+        "meeting_confirmed": lambda p: _("Meeting confirmed for %(need)s ↔ %(technology)s", **p),
+        "digest": lambda p: _("%(count)d new good matches for your listings this week", **p),
+    }
+    return texts[kind](params) if kind in texts else kind
+
+
+def notify(users, kind: str, params: dict, link: str = "") -> None:
+    """Add an inbox entry for each user, and an e-mail when SMTP is configured (not committed).
+
+    `link` is a path on this site; e-mails make it absolute with PUBLIC_URL.
+    """
+    mail = bool(current_app.config.get("MAIL_SERVER"))
+    for user in {u.id: u for u in users if u is not None and u.active}.values():
+        db.session.add(Notification(user_id=user.id, kind=kind, params=params, link=link))
+        if mail:
+            with force_locale(user.language):
+                text = render(kind, params)
+                url = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
+                body = text + ("\n\n" + url if url else "") + "\n\n— MatchApp"
+            db.session.add(OutboxEmail(to=user.email, subject=f"[MatchApp] {text}"[:300], body=body))
+
+
+def organisation_users(company_id=None, city_id=None) -> list[User]:
+    query = select(User).where(User.active.is_(True))
+    if company_id is not None:
+        return db.session.scalars(query.where(User.company_id == company_id)).all()
+    return db.session.scalars(query.where(User.city_id == city_id)).all()
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send due e-mails; returns (sent, failed). Each result is committed on its own."""
+    server, port = current_app.config.get("MAIL_SERVER"), current_app.config.get("MAIL_PORT", 25)
+    sender = current_app.config.get("MAIL_FROM", "matchapp@localhost")
+    if not server:
+        return 0, 0
+    due = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None),
+                                                       OutboxEmail.next_attempt_at <= utcnow())
+                             .order_by(OutboxEmail.id).limit(limit)).all()
+    sent = failed = 0
+    for email in due:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = sender, email.to, email.subject
+        message.set_content(email.body)
+        try:
+            with smtplib.SMTP(server, port, timeout=10) as smtp:
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            email.attempts += 1
+            email.last_error = str(error)[:1000]
+            email.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** email.attempts), MAX_BACKOFF)
+            failed += 1
+        else:
+            email.attempts += 1
+            email.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def build_digests() -> int:
+    """One digest per user with new good matches for their listings since their last digest."""
+    now, made = utcnow(), 0
+    for user in db.session.scalars(select(User).where(User.active.is_(True), User.digest_opt_out.is_(False),
+                                                      User.role.in_(("company", "city")))):
+        since = user.last_digest_at or now - timedelta(days=7)
+        query = select(func.count()).select_from(Match).where(Match.computed_at > since,
+                                                               Match.score >= DIGEST_MIN_SCORE)
+        if user.role == "city":
+            query = query.join(Need, Match.need_id == Need.id).where(Need.city_id == user.city_id)
+        else:
+            query = query.join(Technology, Match.technology_id == Technology.id).where(
+                Technology.company_id == user.company_id)
+        count = db.session.scalar(query)
+        if count:
+            notify([user], "digest", {"count": count}, "/dashboard")
+            made += 1
+        user.last_digest_at = now
+    db.session.commit()
+    return made
