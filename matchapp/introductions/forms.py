@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..formkit import options
 
@@ -29,7 +29,7 @@ class NoteForm(FlaskForm):
 
 
 class ProposeForm(FlaskForm):
-    option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     duration = IntegerField(_l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(min=15, max=480)])
