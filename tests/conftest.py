@@ -2,12 +2,14 @@
 TEST_DATABASE_URL is set), clients, a CLI runner and login helpers per role."""
 import contextvars
 import os
+import threading
 
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from matchapp import create_app
 from matchapp.extensions import db as _db
@@ -108,3 +110,16 @@ def auth(client):
 def users(db):
     """One user per role, with their organisations."""
     return factories.users_per_role()
+
+
+@pytest.fixture
+def live_server(app_config, app):
+    """Serve a second app on the same test database, with CSRF on, as users get it."""
+    from matchapp import create_app
+    served = create_app(dict(app_config, WTF_CSRF_ENABLED=True, TESTING=False))
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,0 +1,94 @@
+"""Twenty people acting at once: exactly one outcome, no server error, a consistent history."""
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from sqlalchemy import select
+
+from matchapp.introductions import meetings as meeting_service
+from matchapp.introductions import services
+from matchapp.models import Introduction, Meeting, User
+from matchapp.models.base import utcnow
+
+from . import factories
+
+ATTEMPTS = 20
+
+
+def call(url, body=None, token=None):
+    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def in_parallel(work, count=ATTEMPTS):
+    results, barrier = [None] * count, threading.Barrier(count)
+
+    def run(i):
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_accepting_and_declining_the_same_introduction_at_once(live_server, db, users):
+    factories.need(users["city"].city, ref="ip-solar")
+    factories.technology(users["company"].company, ref="rooftop-pv")
+    city = call(f"{live_server}/api/v1/tokens", {"email": "city@example.com", "password": factories.PASSWORD})[1]["token"]
+    firm = call(f"{live_server}/api/v1/tokens", {"email": "firm@example.com", "password": factories.PASSWORD})[1]["token"]
+    status, body = call(f"{live_server}/api/v1/introductions", {"need": "ip-solar", "technology": "rooftop-pv"}, city)
+    assert status == 201
+    number = body["id"]
+    results = in_parallel(lambda i: call(f"{live_server}/api/v1/introductions/{number}/"
+                                         f"{'accept' if i % 2 else 'decline'}", token=firm))
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(200) == 1 and statuses.count(409) == ATTEMPTS - 1, statuses
+    winner = next(body for status, body in results if status == 200)
+    db.session.expire_all()
+    introduction = db.session.get(Introduction, number)
+    assert introduction.state == winner["state"] in ("accepted", "declined")
+    assert [e.state for e in introduction.history] == ["requested", introduction.state]
+
+
+def test_booking_the_same_meeting_time_at_once(app, db, users):
+    factories.need(users["city"].city, ref="ip-solar")
+    factories.technology(users["company"].company, ref="rooftop-pv")
+    firm = users["company"]
+    introduction = services.request_introduction(users["city"], users["city"].city.needs[0],
+                                                 firm.company.technologies[0])
+    db.session.commit()
+    services.act(firm, introduction, "accept")
+    from datetime import timedelta
+    meeting = meeting_service.propose(firm, introduction, [utcnow() + timedelta(days=3)], "online", "https://m.example")
+    meeting_id, option_id, city_id = meeting.id, meeting.options[0].id, users["city"].id
+    extra = [factories.user(f"city{i}@example.com", "city", city=users["city"].city).id for i in range(ATTEMPTS - 1)]
+    user_ids = [city_id] + extra
+
+    def attempt(i):
+        with app.app_context():
+            user = db.session.get(User, user_ids[i])
+            try:
+                meeting_service.confirm(user, db.session.get(Meeting, meeting_id), option_id)
+                return "confirmed"
+            except services.IntroductionError as error:
+                return error.status
+            finally:
+                db.session.remove()
+
+    results = in_parallel(attempt)
+    assert results.count("confirmed") == 1 and results.count(409) == ATTEMPTS - 1, results
+    db.session.expire_all()
+    introduction = db.session.scalar(select(Introduction))
+    assert introduction.state == "meeting_scheduled"
+    assert [e.action for e in introduction.history].count("schedule") == 1

@@ -1,0 +1,108 @@
+"""E-mail goes through a real SMTP server on loopback; a failed send is kept and retried."""
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from matchapp import notifications
+from matchapp.models import OutboxEmail
+
+from . import factories
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def mail_app_config(app_config, smtp_port):
+    return dict(app_config, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
+
+
+@pytest.fixture
+def app_config_with_mail(app_config, smtp_port):
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
+    return app_config
+
+
+def start_server(port):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, handler
+
+
+def test_an_introduction_request_is_mailed_and_a_failed_send_is_retried(app_config_with_mail, smtp_port, client,
+                                                                        auth, db, runner, users):
+    factories.need(users["city"].city, ref="ip-solar")
+    factories.technology(users["company"].company, ref="rooftop-pv")
+    auth.login("city@example.com")
+    client.post("/introductions", data={"need": "ip-solar", "technology": "rooftop-pv", "message": "Hello"})
+    queued = db.session.scalars(select(OutboxEmail)).all()
+    assert [e.to for e in queued] == ["firm@example.com"]
+    assert "asks for an introduction" in queued[0].subject
+
+    # No server listening yet: the send fails, the e-mail stays queued with its error.
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 1 and "1 failed" in result.output
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.sent_at is None and email.attempts == 1 and email.last_error
+    email.next_attempt_at = email.next_attempt_at - timedelta(hours=1)  # the retry time has come
+    db.session.commit()
+
+    controller, inbox = start_server(smtp_port)
+    try:
+        result = runner.invoke(args=["send-mail"])
+        deadline = time.time() + 5
+        while not inbox.messages and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        controller.stop()
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message.rcpt_tos == ["firm@example.com"]
+    assert "/introductions/1" in message.content.decode("utf-8", "replace")
+    assert db.session.scalar(select(OutboxEmail)).sent_at is not None
+
+
+def test_mail_is_written_in_the_recipients_language(app_config_with_mail, db, users):
+    users["company"].language = "ja"
+    db.session.commit()
+    notifications.notify([users["company"]], "digest", {"count": 3}, "/dashboard")
+    db.session.commit()
+    email = db.session.scalar(select(OutboxEmail))
+    assert "有望なマッチングが新たに3件" in email.subject
+
+
+def test_weekly_digest_counts_new_good_matches_and_respects_opt_out(app_config_with_mail, db, runner, users):
+    from matchapp.matching import store
+    need = factories.need(users["city"].city, ref="ip-solar", title="Rooftop solar PV with EMS")
+    factories.technology(users["company"].company, ref="rooftop-pv", title="Rooftop solar PV and EMS")
+    store.listing_changed(need)
+    db.session.commit()
+    users["company"].digest_opt_out = True
+    db.session.commit()
+    assert "Queued 1" in runner.invoke(args=["send-digest"]).output
+    recipients = [e.to for e in db.session.scalars(select(OutboxEmail))]
+    assert recipients == ["city@example.com"]
+    assert "Queued 0" in runner.invoke(args=["send-digest"]).output  # nothing new since the last digest
