@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .events.views import bp as events_bp
     from .introductions.views import bp as introductions_bp
     from .listings.blueprint import load_views
     from .main.views import bp as main_bp
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(load_views())
     app.register_blueprint(matching_bp)
     app.register_blueprint(introductions_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
 
 

@@ -43,6 +43,12 @@ def both_zones(moment, zones: dict) -> str:
     return " / ".join(f"{as_utc(moment).astimezone(ZoneInfo(z)):%Y-%m-%d %H:%M} ({z})" for z in shown)
 
 
+def local_time(moment, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+    from .models.base import as_utc
+    return f"{as_utc(moment).astimezone(ZoneInfo(zone)):%H:%M}"
+
+
 def introduction_for(need, technology):
     from sqlalchemy import select
     from .extensions import db
@@ -60,6 +66,7 @@ def navigation() -> list[tuple[str, dict, object]]:
              ("listings.browse", {"kind": "needs"}, _l("Needs")),
              ("introductions.index", {}, _l("Introductions")),
              ("introductions.inbox", {}, _l("Inbox")),
+             ("events.index", {}, _l("Events")),
              ("listings.saved_searches", {}, _l("Saved searches"))]
     if current_user.is_staff:
         items += [("matching.overview", {}, _l("Best matches")),
@@ -94,6 +101,7 @@ def register(app) -> None:
     app.jinja_env.globals["intro_state_label"] = lambda state: INTRO_STATE_LABELS.get(state, state)
     app.jinja_env.globals["intro_action_label"] = lambda action: INTRO_ACTION_LABELS.get(action, action)
     app.jinja_env.globals["both_zones"] = both_zones
+    app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["introduction_for"] = introduction_for
     app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)

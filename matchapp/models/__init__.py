@@ -4,6 +4,7 @@ from .organisations import City, Company, Partnership
 from .accounts import User, ROLES
 from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, Delivery,
                        Need, Technology)
+from .events import EVENT_MODES, Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot
 from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent, Meeting, MeetingOption,
                             Message)
 from .matches import Dismissal, Match
@@ -16,5 +17,6 @@ __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
     "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
-    "MeetingOption", "Message", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "MeetingOption", "Message", "EVENT_MODES", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
+    "EventParticipant", "EventSlot", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

@@ -1,0 +1,1 @@
+"""Matchmaking events: invitations, interests, a proposed 1:1 schedule, agendas."""

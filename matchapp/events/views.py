@@ -1,0 +1,175 @@
+"""Event pages: create, invite, mark interests, propose and adjust the schedule, publish, agendas."""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.auth import roles_required
+from ..accounts.forms import timezone_choices
+from ..extensions import db
+from ..formkit import options
+from ..models import City, Company, Event, EventMeeting, EventParticipant, EventSlot
+from . import services
+from .forms import MODE_LABELS, EventForm
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def visible_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or not services.visible(current_user, event):
+        abort(404)
+    return event
+
+
+def back(event):
+    return redirect(url_for("events.detail", event_id=event.id), 303)
+
+
+@bp.route("")
+@login_required
+def index():
+    events = [e for e in db.session.scalars(select(Event).order_by(Event.held_on.desc())) if services.visible(current_user, e)]
+    return render_template("events/index.html", events=events, modes=MODE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def create():
+    form = EventForm()
+    form.timezone.choices = timezone_choices()
+    form.companies.choices = options((c.ref, c.display_name) for c in db.session.scalars(select(Company).order_by(Company.name)))
+    form.cities.choices = options((c.ref, c.display_name) for c in db.session.scalars(select(City).order_by(City.name)))
+    if form.validate_on_submit():
+        event = Event(title=form.title.data.strip(), held_on=form.held_on.data, mode=form.mode.data,
+                      place=(form.place.data or "").strip(), url=(form.url.data or "").strip(),
+                      timezone=form.timezone.data, created_by_id=current_user.id)
+        services.make_slots(event, datetime.combine(form.held_on.data, form.first_slot.data), form.slot_minutes.data,
+                            form.slot_count.data, form.tables.data)
+        for ref in form.companies.data:
+            event.participants.append(EventParticipant(company=db.session.scalar(select(Company).where(Company.ref == ref))))
+        for ref in form.cities.data:
+            event.participants.append(EventParticipant(city=db.session.scalar(select(City).where(City.ref == ref))))
+        db.session.add(event)
+        db.session.commit()
+        flash(_("Event created. Participants can now mark whom they want to meet."), "success")
+        return back(event)
+    return render_template("events/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:event_id>")
+@login_required
+def detail(event_id):
+    event = visible_event(event_id)
+    me = services.participant_of(current_user, event)
+    wanted = {i.to_id for i in db.session.scalars(select(services.EventInterest).where(
+        services.EventInterest.from_id == me.id))} if me else set()
+    return render_template("events/detail.html", event=event, me=me, wanted=wanted, modes=MODE_LABELS,
+                           meetings=sorted(event.meetings, key=lambda m: (m.slot.starts_at, m.slot.table)))
+
+
+@bp.route("/<int:event_id>/interests", methods=["POST"])
+@login_required
+def interests(event_id):
+    event = visible_event(event_id)
+    me = services.participant_of(current_user, event)
+    if me is None:
+        abort(403)
+    services.set_interests(me, {int(v) for v in request.form.getlist("meet") if v.isdigit()})
+    db.session.commit()
+    flash(_("Saved: the coordinator will schedule meetings from everybody's wishes."), "success")
+    return back(event)
+
+
+def staff_event(event_id: int) -> Event:
+    if not current_user.is_staff:
+        abort(403)
+    return visible_event(event_id)
+
+
+@bp.route("/<int:event_id>/schedule", methods=["POST"])
+@login_required
+def schedule(event_id):
+    event = staff_event(event_id)
+    try:
+        made = services.propose_schedule(event)
+        flash(_("%(n)d meetings proposed. Adjust them, then publish.", n=made), "success")
+    except services.EventError as error:
+        flash(str(error.message), "error")
+        return back(event), error.status
+    return back(event)
+
+
+def event_meeting(event, meeting_id) -> EventMeeting:
+    meeting = db.session.get(EventMeeting, meeting_id)
+    if meeting is None or meeting.event_id != event.id:
+        abort(404)
+    return meeting
+
+
+@bp.route("/<int:event_id>/meetings/<int:meeting_id>/move", methods=["POST"])
+@login_required
+def move(event_id, meeting_id):
+    event = staff_event(event_id)
+    meeting = event_meeting(event, meeting_id)
+    slot = db.session.get(EventSlot, request.form.get("slot", type=int) or 0)
+    if slot is None or slot.event_id != event.id:
+        abort(400)
+    try:
+        services.move(meeting, slot)
+    except services.EventError as error:
+        flash(str(error.message), "error")
+        return back(event), error.status
+    return back(event)
+
+
+@bp.route("/<int:event_id>/meetings/<int:meeting_id>/add", methods=["POST"])
+@login_required
+def add_member(event_id, meeting_id):
+    event = staff_event(event_id)
+    meeting = event_meeting(event, meeting_id)
+    participant = db.session.get(EventParticipant, request.form.get("participant", type=int) or 0)
+    if participant is None or participant.event_id != event.id:
+        abort(400)
+    try:
+        services.add_member(meeting, participant)
+    except services.EventError as error:
+        flash(str(error.message), "error")
+        return back(event), error.status
+    return back(event)
+
+
+@bp.route("/<int:event_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
+@login_required
+def delete_meeting(event_id, meeting_id):
+    event = staff_event(event_id)
+    db.session.delete(event_meeting(event, meeting_id))
+    db.session.commit()
+    return back(event)
+
+
+@bp.route("/<int:event_id>/publish", methods=["POST"])
+@login_required
+def publish(event_id):
+    event = staff_event(event_id)
+    services.publish(event)
+    flash(_("Schedule published. Every participant can print their agenda."), "success")
+    return back(event)
+
+
+@bp.route("/<int:event_id>/agenda")
+@login_required
+def agenda(event_id):
+    """A participant's printable agenda (staff choose whose with ?participant=)."""
+    event = visible_event(event_id)
+    me = services.participant_of(current_user, event)
+    if current_user.is_staff and request.args.get("participant", type=int):
+        me = db.session.get(EventParticipant, request.args.get("participant", type=int))
+        if me is None or me.event_id != event.id:
+            abort(404)
+    if me is None or (not event.published and not current_user.is_staff):
+        abort(404)
+    return render_template("events/agenda.html", event=event, participant=me, meetings=services.agenda(event, me),
+                           modes=MODE_LABELS)

@@ -1,0 +1,111 @@
+"""Matchmaking events: time slots, invited organisations, interests and the 1:1 schedule.
+
+The schedule's rules are database constraints, not only code: a slot (a time at
+a table) hosts one meeting, and an organisation is in at most one meeting at any
+start time.
+"""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+EVENT_MODES = ("online", "hybrid", "on_site")
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(20), default="online")
+    place: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
+    published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    slots = relationship("EventSlot", back_populates="event", cascade="all, delete-orphan",
+                         order_by="(EventSlot.starts_at, EventSlot.table)")
+    participants = relationship("EventParticipant", back_populates="event", cascade="all, delete-orphan",
+                                order_by="EventParticipant.id")
+    meetings = relationship("EventMeeting", back_populates="event", cascade="all, delete-orphan")
+
+
+class EventSlot(db.Model):
+    __tablename__ = "event_slots"
+    __table_args__ = (UniqueConstraint("event_id", "starts_at", "table"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    minutes: Mapped[int] = mapped_column(default=30)
+    table: Mapped[str] = mapped_column(String(40))
+
+    event = relationship("Event", back_populates="slots")
+
+
+class EventParticipant(db.Model):
+    """An invited organisation: a company or a city (exactly one of the two)."""
+
+    __tablename__ = "event_participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "company_id"),
+        UniqueConstraint("event_id", "city_id"),
+        CheckConstraint("(company_id IS NULL) <> (city_id IS NULL)", name="one_organisation"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[Optional[int]] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    city_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"))
+
+    event = relationship("Event", back_populates="participants")
+    company = relationship("Company")
+    city = relationship("City")
+
+    @property
+    def organisation(self):
+        return self.company or self.city
+
+
+class EventInterest(db.Model):
+    """One participant wants to meet another."""
+
+    __tablename__ = "event_interests"
+    __table_args__ = (UniqueConstraint("from_id", "to_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"))
+
+
+class EventMeeting(db.Model):
+    """A meeting in one slot; the unique slot means no slot is used twice."""
+
+    __tablename__ = "event_meetings"
+    __table_args__ = (UniqueConstraint("slot_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("event_slots.id", ondelete="CASCADE"))
+
+    event = relationship("Event", back_populates="meetings")
+    slot = relationship("EventSlot")
+    members = relationship("EventMeetingMember", back_populates="meeting", cascade="all, delete-orphan",
+                           order_by="EventMeetingMember.id")
+
+
+class EventMeetingMember(db.Model):
+    """A participant in a meeting; unique per start time, so nobody is double-booked."""
+
+    __tablename__ = "event_meeting_members"
+    __table_args__ = (UniqueConstraint("participant_id", "starts_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("event_meetings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    meeting = relationship("EventMeeting", back_populates="members")
+    participant = relationship("EventParticipant")
