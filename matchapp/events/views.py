@@ -109,6 +109,16 @@ def event_meeting(event, meeting_id) -> EventMeeting:
     return meeting
 
 
+def adjust(event, change):
+    """Run a schedule change; a constraint violation comes back as a 409 with a message."""
+    try:
+        change()
+    except services.EventError as error:
+        flash(str(error.message), "error")
+        return back(event), error.status
+    return back(event)
+
+
 @bp.route("/<int:event_id>/meetings/<int:meeting_id>/move", methods=["POST"])
 @login_required
 def move(event_id, meeting_id):
@@ -117,12 +127,7 @@ def move(event_id, meeting_id):
     slot = db.session.get(EventSlot, request.form.get("slot", type=int) or 0)
     if slot is None or slot.event_id != event.id:
         abort(400)
-    try:
-        services.move(meeting, slot)
-    except services.EventError as error:
-        flash(str(error.message), "error")
-        return back(event), error.status
-    return back(event)
+    return adjust(event, lambda: services.move(meeting, slot))
 
 
 @bp.route("/<int:event_id>/meetings/<int:meeting_id>/add", methods=["POST"])
@@ -133,12 +138,7 @@ def add_member(event_id, meeting_id):
     participant = db.session.get(EventParticipant, request.form.get("participant", type=int) or 0)
     if participant is None or participant.event_id != event.id:
         abort(400)
-    try:
-        services.add_member(meeting, participant)
-    except services.EventError as error:
-        flash(str(error.message), "error")
-        return back(event), error.status
-    return back(event)
+    return adjust(event, lambda: services.add_member(meeting, participant))
 
 
 @bp.route("/<int:event_id>/meetings/<int:meeting_id>/delete", methods=["POST"])

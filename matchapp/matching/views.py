@@ -16,22 +16,25 @@ bp = Blueprint("matching", __name__)
 PAGE_SIZE = 20
 
 
+def listing_matches(kind: str, ref: str):
+    """A listing's stored matches, best first, for anyone who may see the listing."""
+    listing = get_visible(KINDS[kind], ref)
+    column = Match.need_id if kind == "needs" else Match.technology_id
+    matches = db.session.scalars(select(Match).where(column == listing.id)
+                                 .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
+    return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind], matches=matches)
+
+
 @bp.route("/needs/<ref>/matches")
 @login_required
 def for_need(ref):
-    need = get_visible(KINDS["needs"], ref)
-    matches = db.session.scalars(select(Match).where(Match.need_id == need.id)
-                                 .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
-    return render_template("matching/for_listing.html", listing=need, kind=KINDS["needs"], matches=matches)
+    return listing_matches("needs", ref)
 
 
 @bp.route("/technologies/<ref>/matches")
 @login_required
 def for_technology(ref):
-    tech = get_visible(KINDS["technologies"], ref)
-    matches = db.session.scalars(select(Match).where(Match.technology_id == tech.id)
-                                 .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
-    return render_template("matching/for_listing.html", listing=tech, kind=KINDS["technologies"], matches=matches)
+    return listing_matches("technologies", ref)
 
 
 @bp.route("/matches")
