@@ -265,3 +265,16 @@ def test_the_api_follows_the_contract(client, db, pair):
     assert history[1]["by"] == "firm@example.com" and history[1]["at"]
     assert client.post(f"/api/v1/introductions/{number}/decline", headers=firm).status_code == 409
     assert client.post("/api/v1/introductions", headers=city, json={"need": 3}).status_code == 400
+
+
+def test_declining_with_a_reason_records_it(client, auth, db, pair):
+    auth.login("city@example.com")
+    request(client)
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post(f"/introductions/{intro(db).id}/decline", data={"note": "Not our market yet"})
+    introduction = intro(db)
+    assert introduction.state == "declined" and introduction.history[-1].note == "Not our market yet"
+    auth.logout()
+    auth.login("city@example.com")
+    assert "Not our market yet" in client.get(f"/introductions/{introduction.id}").get_data(as_text=True)

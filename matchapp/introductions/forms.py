@@ -24,10 +24,6 @@ class MessageForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class NoteForm(FlaskForm):
-    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
-
-
 class ProposeForm(FlaskForm):
     option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -9,7 +9,7 @@ from ..models import Introduction, Meeting, Message, Need, Notification, Technol
 from ..models.base import utcnow
 from . import meetings as meeting_service
 from . import services
-from .forms import MessageForm, NoteForm, ProposeForm, RequestForm
+from .forms import MessageForm, ProposeForm, RequestForm
 
 bp = Blueprint("introductions", __name__)
 
@@ -77,7 +77,7 @@ def detail(introduction_id):
     return render_template("introductions/detail.html", introduction=introduction,
                            side=services.side_of(current_user, introduction),
                            actions=services.available_actions(current_user, introduction),
-                           message_form=MessageForm(), note_form=NoteForm(), propose_form=ProposeForm(),
+                           message_form=MessageForm(), propose_form=ProposeForm(),
                            zones=zones)
 
 
