@@ -108,6 +108,15 @@ def document() -> dict:
                                          "properties": {"state": {"type": "string"}, "action": {"type": "string"},
                                                         "by": {"type": ["string", "null"]},
                                                         "at": {"type": "string", "format": "date-time"}}}}}},
+                "Screening": {"type": "object", "required": [
+                    "eligible_country", "subsidy_rate_max", "subsidy_jpy", "cost_effectiveness_jpy_per_t",
+                    "threshold_jpy_per_t", "passes", "reasons"], "properties": {
+                    "eligible_country": {"type": "boolean"}, "subsidy_rate_max": {"type": "number"},
+                    "subsidy_jpy": {"type": "number"}, "cost_effectiveness_jpy_per_t": {"type": "number"},
+                    "threshold_jpy_per_t": {"type": "number"}, "payback_years": {"type": ["number", "null"]},
+                    "passes_payback": {"type": ["boolean", "null"]}, "passes": {"type": "boolean"},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "rule_effective_from": {"type": "string"}}},
                 "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
@@ -126,6 +135,14 @@ def document() -> dict:
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
             **listing_paths("technologies", "Technology"),
             **listing_paths("needs", "Need"),
+            "/jcm/screen": {"get": {
+                "summary": "Screen a project against the JCM equipment-subsidy rules in force",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": n, "in": "query", "required": r, "schema": {"type": t}} for n, r, t in (
+                    ("investment_jpy", True, "number"), ("co2_t_per_year", True, "number"),
+                    ("life_years", True, "number"), ("country", True, "string"), ("technology", False, "string"),
+                    ("annual_savings_jpy", False, "number"))],
+                "responses": {"200": json_response("the screening", "Screening"), **ERRORS}}},
             "/introductions": {"post": {
                 "summary": "Request an introduction (a coordinator's request is a proposal both sides must accept)",
                 "security": [{"bearer": []}],

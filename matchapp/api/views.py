@@ -2,7 +2,7 @@
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from .. import bundle
+from .. import bundle, jcm
 from ..extensions import csrf, db, limiter
 from ..listings import search, services
 from ..listings.access import can_view
@@ -158,6 +158,16 @@ def introduction_action(introduction_id, action):
         db.session.rollback()
         raise ApiError(error.status, "conflict" if error.status == 409 else "not_found", str(error.message))
     return jsonify(introductions.as_json(introduction))
+
+
+@bp.route("/jcm/screen")
+@token_required
+def jcm_screen():
+    """JCM equipment-subsidy screening; a bad or missing number is a 400 naming the field."""
+    try:
+        return jsonify(jcm.screen(jcm.ScreeningInput.parse(request.args)))
+    except jcm.ScreeningError as error:
+        raise ApiError(400, "bad_request", error.message, error.field)
 
 
 @bp.route("/technologies")

@@ -7,6 +7,7 @@ from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_ST
 from .events import EVENT_MODES, Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot
 from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent, Meeting, MeetingOption,
                             Message)
+from .jcm import JcmRule
 from .matches import Dismissal, Match
 from .notifications import Notification, OutboxEmail
 from .searches import SEARCH_KINDS, SavedSearch, SearchHit
@@ -18,5 +19,5 @@ __all__ = [
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
     "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "EVENT_MODES", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
-    "EventParticipant", "EventSlot", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "EventParticipant", "EventSlot", "JcmRule", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]
