@@ -71,6 +71,7 @@ def navigation() -> list[tuple[str, dict, object]]:
     if current_user.is_staff:
         items += [("matching.overview", {}, _l("Best matches")),
                   ("main.organisations", {}, _l("Organisations")),
+                  ("workspace.screening", {}, _l("JCM screening")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]
     items.append(("accounts.profile", {}, _l("Profile")))

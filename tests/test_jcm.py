@@ -83,3 +83,13 @@ def test_rules_are_data_with_an_effective_date(client, headers, db):
     body = screen(client, headers, investment_jpy=100_000_000, co2_t_per_year=1000, life_years=15, country="VN").get_json()
     assert body["threshold_jpy_per_t"] == 3500 and body["subsidy_rate_max"] == 0.4
     assert body["rule_effective_from"] == "2023-04-01"
+
+
+def test_screening_page_for_coordinators(client, auth, users):
+    auth.login("coordinator@example.com")
+    page = client.get("/workspace/jcm", query_string={"investment_jpy": "120,000,000", "co2_t_per_year": "1000",
+                                                     "life_years": "15", "country": "KH"}).get_data(as_text=True)
+    assert "Passes the screening" in page and "60,000,000 JPY" in page
+    response = client.get("/workspace/jcm", query_string={"investment_jpy": "abc", "co2_t_per_year": "1",
+                                                         "life_years": "1", "country": "KH"})
+    assert response.status_code == 400 and "investment_jpy" in response.get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""The coordinators' workspace: JCM screening (and, next, the project pipeline and reports)."""
