@@ -44,7 +44,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .events.views import bp as events_bp
-    from .workspace.views import bp as workspace_bp
+    from .workspace.blueprint import load_views as load_workspace
     from .introductions.views import bp as introductions_bp
     from .listings.blueprint import load_views
     from .main.views import bp as main_bp
@@ -56,7 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(introductions_bp)
     app.register_blueprint(events_bp)
-    app.register_blueprint(workspace_bp)
+    app.register_blueprint(load_workspace())
     app.register_blueprint(api_bp)
 
 

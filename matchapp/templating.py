@@ -32,6 +32,17 @@ INTRO_ACTION_LABELS = {
 }
 
 
+STAGE_LABELS = {
+    "consultation": _l("Consultation"), "discovery": _l("Discovery / matching"), "planning": _l("Planning"),
+    "feasibility": _l("Feasibility study"), "commercialisation": _l("Commercialisation"), "dropped": _l("Dropped"),
+}
+MEMBER_ROLE_LABELS = {
+    "representative": _l("Representative company"), "japanese_firm": _l("Japanese firm"),
+    "japanese_city": _l("Japanese city"), "overseas_city": _l("Overseas city"), "local_partner": _l("Local partner"),
+    "financier": _l("Financier"),
+}
+
+
 def both_zones(moment, zones: dict) -> str:
     """A time in the viewer's zone, followed by the other parties' zones where they differ."""
     from zoneinfo import ZoneInfo
@@ -71,6 +82,8 @@ def navigation() -> list[tuple[str, dict, object]]:
     if current_user.is_staff:
         items += [("matching.overview", {}, _l("Best matches")),
                   ("main.organisations", {}, _l("Organisations")),
+                  ("workspace.pipeline", {}, _l("Projects")),
+                  ("workspace.dashboard", {}, _l("Figures")),
                   ("workspace.screening", {}, _l("JCM screening")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]
@@ -103,6 +116,9 @@ def register(app) -> None:
     app.jinja_env.globals["intro_action_label"] = lambda action: INTRO_ACTION_LABELS.get(action, action)
     app.jinja_env.globals["both_zones"] = both_zones
     app.jinja_env.globals["local_time"] = local_time
+    app.jinja_env.globals["stage_label"] = lambda stage: STAGE_LABELS.get(stage, stage)
+    app.jinja_env.globals["role_name"] = lambda role: MEMBER_ROLE_LABELS.get(role, role)
+    app.jinja_env.filters["stage_pair"] = lambda pair: (STAGE_LABELS.get(pair[0], pair[0]), pair[1])
     app.jinja_env.globals["introduction_for"] = introduction_for
     app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)

@@ -10,6 +10,8 @@ from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent
 from .jcm import JcmRule
 from .matches import Dismissal, Match
 from .notifications import Notification, OutboxEmail
+from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, STAGES, Funding, MonitoringRecord, Project,
+                       ProjectEvent, ProjectMember)
 from .searches import SEARCH_KINDS, SavedSearch, SearchHit
 from .tokens import ApiToken
 from .uploads import PendingUpload
@@ -19,5 +21,6 @@ __all__ = [
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
     "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "EVENT_MODES", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
-    "EventParticipant", "EventSlot", "JcmRule", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "EventParticipant", "EventSlot", "JcmRule", "CLOSED_STAGE", "FUNDING_STATUSES", "MEMBER_ROLES", "STAGES",
+    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

@@ -1,10 +1,9 @@
 """Workspace pages: ad hoc JCM screening."""
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from .. import jcm
 from ..accounts.auth import roles_required
-
-bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+from .blueprint import bp
 
 
 @bp.route("/jcm")

@@ -1,0 +1,178 @@
+"""Pipeline pages: board and list with filters, CSV, project detail and its changes, dashboard."""
+import csv
+import io
+from collections import Counter
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..accounts.auth import roles_required
+from ..extensions import db
+from ..introductions.services import get_visible as visible_introduction, IntroductionError
+from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, STAGES, City, Company, Introduction, Project,
+                      Sector, User)
+from ..spreadsheet import neutralise
+from . import projects
+from .blueprint import bp
+
+STAFF = ("coordinator", "admin")
+FUNDING_SOURCES = ("city_to_city", "jcm_subsidy", "jica", "adb", "other")
+
+
+def filtered_projects(args) -> list[Project]:
+    query = select(Project).order_by(Project.updated_at.desc())
+    if args.get("stage"):
+        query = query.where(Project.stage == args["stage"])
+    if args.get("country"):
+        query = query.where(Project.city.has(City.country_code == args["country"].upper()))
+    if args.get("japanese_city"):
+        query = query.where(Project.japanese_city == args["japanese_city"])
+    if args.get("sector"):
+        query = query.where(Project.sector == args["sector"])
+    if args.get("coordinator", type=int):
+        query = query.where(Project.coordinator_id == args.get("coordinator", type=int))
+    return db.session.scalars(query).all()
+
+
+@bp.route("/projects")
+@roles_required(*STAFF)
+def pipeline():
+    """Board by stage (default) or list, with filters."""
+    items = filtered_projects(request.args)
+    columns = {stage: [p for p in items if p.stage == stage] for stage in STAGES + (CLOSED_STAGE,)}
+    return render_template("workspace/pipeline.html", projects=items, columns=columns, args=request.args,
+                           view=request.args.get("view", "board"), stages=STAGES + (CLOSED_STAGE,),
+                           sectors=db.session.scalars(select(Sector).order_by(Sector.position)).all(),
+                           coordinators=db.session.scalars(select(User).where(User.role.in_(STAFF))).all(),
+                           japanese_cities=sorted({p.japanese_city for p in items if p.japanese_city}))
+
+
+@bp.route("/projects.csv")
+@roles_required(*STAFF)
+def pipeline_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "title", "stage", "city", "country", "japanese_city", "sector", "expected_co2_t",
+                     "verified_co2_t", "investment_jpy", "updated_at"])
+    for p in filtered_projects(request.args):
+        writer.writerow([p.id, neutralise(p.title), p.stage, neutralise(p.city.name) if p.city else "",
+                         p.city.country_code if p.city else "", neutralise(p.japanese_city), p.sector or "",
+                         p.expected_co2_t or "", p.verified_co2_t, p.investment_jpy or "", p.updated_at.isoformat()])
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=matchapp-projects.csv"})
+
+
+def project_or_404(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    return project
+
+
+@bp.route("/projects/<int:project_id>")
+@roles_required(*STAFF)
+def project(project_id):
+    item = project_or_404(project_id)
+    return render_template("workspace/project.html", project=item, stages=STAGES + (CLOSED_STAGE,),
+                           roles=MEMBER_ROLES, sources=FUNDING_SOURCES, funding_statuses=FUNDING_STATUSES,
+                           companies=db.session.scalars(select(Company).order_by(Company.name)).all())
+
+
+def run(project, action):
+    try:
+        action()
+    except projects.ProjectError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("workspace.project", project_id=project.id), 303), error.status
+    flash(_("Saved."), "success")
+    return redirect(url_for("workspace.project", project_id=project.id), 303)
+
+
+def form_int(name: str) -> int | None:
+    raw = (request.form.get(name) or "").replace(",", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+@bp.route("/projects/<int:project_id>/stage", methods=["POST"])
+@roles_required(*STAFF)
+def move_stage(project_id):
+    item = project_or_404(project_id)
+    return run(item, lambda: projects.move_stage(current_user, item, form_int("version") or 0,
+                                                 request.form.get("stage", ""), request.form.get("reason", "")))
+
+
+@bp.route("/projects/<int:project_id>/funding", methods=["POST"])
+@roles_required(*STAFF)
+def add_funding(project_id):
+    item = project_or_404(project_id)
+    source, status = request.form.get("source"), request.form.get("status")
+    if source not in FUNDING_SOURCES or status not in FUNDING_STATUSES:
+        abort(400)
+    return run(item, lambda: projects.add_funding(current_user, item, source, status, form_int("amount_jpy"),
+                                                  form_int("fiscal_year")))
+
+
+@bp.route("/projects/<int:project_id>/members", methods=["POST"])
+@roles_required(*STAFF)
+def add_member(project_id):
+    item = project_or_404(project_id)
+    role = request.form.get("role")
+    company = db.session.scalar(select(Company).where(Company.ref == request.form.get("company", "")))
+    name = request.form.get("name", "")
+    if role not in MEMBER_ROLES or (company is None and not name.strip()):
+        flash(_("Choose a role and a company, or type the partner's name."), "error")
+        return redirect(url_for("workspace.project", project_id=item.id), 303), 400
+    return run(item, lambda: projects.add_member(current_user, item, role, company=company, name=name))
+
+
+@bp.route("/projects/<int:project_id>/monitoring", methods=["POST"])
+@roles_required(*STAFF)
+def add_monitoring(project_id):
+    item = project_or_404(project_id)
+    year = form_int("year")
+    try:
+        co2 = float(request.form.get("co2_t", ""))
+    except ValueError:
+        co2 = -1
+    if year is None or not 2000 <= year <= 2100 or co2 < 0:
+        flash(_("Give the year and a reduction of zero or more tonnes."), "error")
+        return redirect(url_for("workspace.project", project_id=item.id), 303), 400
+    return run(item, lambda: projects.record_monitoring(current_user, item, year, co2, request.form.get("method", ""),
+                                                        request.files.get("evidence")))
+
+
+@bp.route("/introductions/<int:introduction_id>/project", methods=["POST"])
+@roles_required(*STAFF)
+def from_introduction(introduction_id):
+    try:
+        introduction = visible_introduction(current_user, introduction_id)
+        item = projects.from_introduction(current_user, introduction)
+    except (IntroductionError, projects.ProjectError) as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("introductions.detail", introduction_id=introduction_id), 303), error.status
+    flash(_("Project created."), "success")
+    return redirect(url_for("workspace.project", project_id=item.id), 303)
+
+
+@bp.route("/dashboard")
+@roles_required(*STAFF)
+def dashboard():
+    """Funnel by stage, breakdowns and CO2 expected vs verified; every chart has its table."""
+    items = db.session.scalars(select(Project)).all()
+    funnel = [(stage, sum(1 for p in items if p.stage == stage)) for stage in STAGES + (CLOSED_STAGE,)]
+    by_country = Counter(p.city.country.name for p in items if p.city)
+    by_pair = Counter(f"{p.japanese_city or '—'} – {p.city.name if p.city else '—'}" for p in items)
+    by_sector = Counter((db.session.get(Sector, p.sector).name if p.sector else "—") for p in items)
+    month = func.substr(func.cast(Introduction.created_at, db.String), 1, 7)
+    per_month = db.session.execute(select(month, func.count()).group_by(month).order_by(month)).all()
+    co2 = {"expected": sum(p.expected_co2_t or 0 for p in items if p.stage == "commercialisation"),
+           "verified": sum(p.verified_co2_t for p in items)}
+    return render_template("workspace/dashboard.html", funnel=funnel, by_country=by_country.most_common(),
+                           by_pair=by_pair.most_common(), by_sector=by_sector.most_common(),
+                           per_month=per_month, co2=co2, total=len(items))

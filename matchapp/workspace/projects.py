@@ -1,0 +1,96 @@
+"""The project pipeline: creating projects, moving them through stages, consortium, funding, MRV.
+
+Every change goes through `change`, which checks the version the coordinator
+edited against the stored one: a stale save is refused (ProjectError 409)
+instead of silently overwriting a colleague's work.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectEvent,
+                      ProjectMember)
+from ..models.base import utcnow
+
+PROJECT_READY = ("accepted", "meeting_scheduled", "met", "follow_up")
+
+
+class ProjectError(Exception):
+    def __init__(self, status: int, message):
+        super().__init__(str(message))
+        self.status = status
+        self.message = message
+
+
+def log(project, user, change: str) -> None:
+    db.session.add(ProjectEvent(project_id=project.id, change=change[:300], by_id=user.id if user else None))
+
+
+def from_introduction(user, introduction: Introduction) -> Project:
+    """A project grows from an accepted introduction, with the two organisations in its consortium."""
+    if introduction.state not in PROJECT_READY:
+        raise ProjectError(409, _l("Only an accepted introduction can become a project."))
+    if db.session.scalar(select(Project.id).where(Project.introduction_id == introduction.id)) is not None:
+        raise ProjectError(409, _l("This introduction is already a project."))
+    need, technology = introduction.need, introduction.technology
+    project = Project(title=f"{need.title} / {technology.title}"[:200], introduction_id=introduction.id,
+                      need_id=need.id, technology_id=technology.id, city_id=need.city_id,
+                      japanese_city=technology.company.home_city, coordinator_id=user.id,
+                      sector=need.sectors[0].code if need.sectors else None,
+                      expected_co2_t=technology.co2_reduction_t, stage="discovery",
+                      members=[ProjectMember(role="representative", company_id=technology.company_id),
+                               ProjectMember(role="overseas_city", city_id=need.city_id)])
+    db.session.add(project)
+    db.session.flush()
+    log(project, user, f"created from introduction #{introduction.id} at stage discovery")
+    db.session.commit()
+    return project
+
+
+def change(user, project: Project, version: int, description: str, **values) -> None:
+    """Apply `values` only if nobody saved the project since `version` was read."""
+    result = db.session.execute(
+        update(Project).where(Project.id == project.id, Project.version == version)
+        .values(version=version + 1, updated_at=utcnow(), **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ProjectError(409, _l("Someone saved this project after you opened it. Your change was not applied: "
+                                   "reload the page and try again."))
+    db.session.refresh(project)
+    log(project, user, description)
+    db.session.commit()
+
+
+def move_stage(user, project: Project, version: int, stage: str, reason: str = "") -> None:
+    if stage not in STAGES + (CLOSED_STAGE,):
+        raise ProjectError(400, _l("Unknown stage."))
+    if stage == CLOSED_STAGE and not reason.strip():
+        raise ProjectError(400, _l("Say why the project is dropped."))
+    change(user, project, version, f"stage {project.stage} → {stage}" + (f": {reason.strip()}" if reason else ""),
+           stage=stage, drop_reason=reason.strip() if stage == CLOSED_STAGE else "")
+
+
+def add_funding(user, project: Project, source: str, status: str, amount: int | None, year: int | None) -> None:
+    project.funding.append(Funding(source=source, status=status, amount_jpy=amount, fiscal_year=year))
+    log(project, user, f"funding {source} {status} {amount or ''} JPY {year or ''}".strip())
+    db.session.commit()
+
+
+def add_member(user, project: Project, role: str, company=None, city=None, name: str = "") -> None:
+    project.members.append(ProjectMember(role=role, company=company, city=city, name=name.strip()[:200]))
+    log(project, user, f"consortium: {role} {(company or city).name if (company or city) else name}")
+    db.session.commit()
+
+
+def record_monitoring(user, project: Project, year: int, co2_t: float, method: str, evidence=None) -> None:
+    """One year's verified reduction; a second record for the same year is refused."""
+    if project.stage != "commercialisation":
+        raise ProjectError(409, _l("Monitoring starts once the project is commercialised."))
+    if any(record.year == year for record in project.monitoring):
+        raise ProjectError(409, _l("There is already a monitoring record for %(year)d.", year=year))
+    data = evidence.read() if evidence else None
+    project.monitoring.append(MonitoringRecord(year=year, co2_t=co2_t, method=method.strip()[:300],
+                                               reported_by_id=user.id, evidence=data or None,
+                                               evidence_name=(evidence.filename or "")[:255] if data else ""))
+    log(project, user, f"monitoring {year}: {co2_t:g} tCO2 ({method.strip()[:100]})")
+    db.session.commit()

@@ -1,0 +1,88 @@
+"""The project pipeline: from an accepted introduction through the stages, with history, funding, MRV and figures."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from matchapp.models import Project
+
+from . import factories
+
+
+@pytest.fixture
+def introduction(client, auth, db, users):
+    factories.need(users["city"].city, ref="ip-solar")
+    factories.technology(users["company"].company, ref="rooftop-pv")
+    auth.login("city@example.com")
+    client.post("/introductions", data={"need": "ip-solar", "technology": "rooftop-pv"})
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post("/introductions/1/accept")
+    auth.logout()
+    auth.login("coordinator@example.com")
+    return 1
+
+
+def project(db):
+    return db.session.scalar(select(Project))
+
+
+def test_an_accepted_introduction_becomes_a_project_with_its_consortium(client, db, introduction):
+    response = client.post(f"/workspace/introductions/{introduction}/project")
+    assert response.status_code == 303
+    item = project(db)
+    assert item.stage == "discovery" and item.japanese_city == "Kitakyushu" and item.city.ref == "hai-phong"
+    assert sorted((m.role, m.display_name) for m in item.members) == [("overseas_city", "Hai Phong"),
+                                                                      ("representative", "Kanmon Solar")]
+    assert client.post(f"/workspace/introductions/{introduction}/project").status_code == 409  # only once
+
+
+def test_stages_are_recorded_and_a_stale_save_is_refused(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    assert client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "feasibility"}).status_code == 303
+    stale = client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "planning"})
+    assert stale.status_code == 409
+    assert project(db).stage == "feasibility"
+    assert client.post("/workspace/projects/1/stage", data={"version": "2", "stage": "dropped"}).status_code == 400
+    client.post("/workspace/projects/1/stage", data={"version": "2", "stage": "dropped", "reason": "No budget"})
+    item = project(db)
+    assert item.stage == "dropped" and item.drop_reason == "No budget"
+    assert [e.change for e in item.history][-2:] == ["stage discovery → feasibility", "stage feasibility → dropped: No budget"]
+
+
+def test_monitoring_only_once_commercialised_and_once_a_year(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    assert client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "100"}).status_code == 409
+    client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
+    assert client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "812.5", "method": "metering"}).status_code == 303
+    assert client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "5"}).status_code == 409
+    assert client.post("/workspace/projects/1/monitoring", data={"year": "twenty", "co2_t": "5"}).status_code == 400
+    assert project(db).verified_co2_t == 812.5
+
+
+def test_board_list_csv_and_dashboard_agree_with_the_database(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
+    client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "400"})
+    client.post("/workspace/projects/1/funding", data={"source": "jcm_subsidy", "status": "granted",
+                                                       "amount_jpy": "50,000,000", "fiscal_year": "2029"})
+    board = client.get("/workspace/projects").get_data(as_text=True)
+    assert re.search(r"Commercialisation <span class=\"count\">1</span>", board)
+    listed = client.get("/workspace/projects?country=TH&view=list").get_data(as_text=True)
+    assert "No projects match." in listed
+    csv_text = client.get("/workspace/projects.csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[1].split(",")[2] == "commercialisation"
+    dashboard = client.get("/workspace/dashboard").get_data(as_text=True)
+    total = db.session.scalar(select(func.count()).select_from(Project))
+    assert f'<strong id="project-total">{total}</strong>' in dashboard
+    assert "<strong>400</strong> tCO2 verified (MRV)" in dashboard
+    assert "<svg" in dashboard and "Funnel by stage" in dashboard
+
+
+def test_the_workspace_is_for_coordinators(client, auth, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    auth.logout()
+    auth.login("firm@example.com")
+    for url in ("/workspace/projects", "/workspace/projects/1", "/workspace/dashboard", "/workspace/projects.csv"):
+        assert client.get(url).status_code == 403
+    assert client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "dropped"}).status_code == 403
