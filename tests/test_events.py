@@ -115,3 +115,14 @@ def test_agendas_after_publishing_and_nobody_else_sees_them(client, auth, db, us
     for url in (f"/events/{event.id}", f"/events/{event.id}/agenda"):
         assert client.get(url).status_code == 404
     assert client.post(f"/events/{event.id}/schedule").status_code in (403, 404)
+
+
+def test_a_published_schedule_goes_back_to_draft_before_a_new_proposal(client, auth, db, users, event):
+    hai_phong = participant(db, event, "hai-phong")
+    wish(client, auth, "firm@example.com", event, hai_phong)
+    auth.login("coordinator@example.com")
+    client.post(f"/events/{event.id}/schedule")
+    client.post(f"/events/{event.id}/publish")
+    assert client.post(f"/events/{event.id}/schedule").status_code == 409
+    client.post(f"/events/{event.id}/unpublish")
+    assert client.post(f"/events/{event.id}/schedule").status_code == 303

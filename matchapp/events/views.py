@@ -159,6 +159,17 @@ def publish(event_id):
     return back(event)
 
 
+@bp.route("/<int:event_id>/unpublish", methods=["POST"])
+@login_required
+def unpublish(event_id):
+    """Take the schedule back to draft, e.g. to propose a new one."""
+    event = staff_event(event_id)
+    event.published = False
+    db.session.commit()
+    flash(_("The schedule is a draft again."), "success")
+    return back(event)
+
+
 @bp.route("/<int:event_id>/agenda")
 @login_required
 def agenda(event_id):
