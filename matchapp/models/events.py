@@ -53,8 +53,9 @@ class EventParticipant(db.Model):
 
     __tablename__ = "event_participants"
     __table_args__ = (
-        UniqueConstraint("event_id", "company_id"),
-        UniqueConstraint("event_id", "city_id"),
+        # Named explicitly: the naming convention would give both the same name, which PostgreSQL refuses.
+        UniqueConstraint("event_id", "company_id", name="uq_event_participants_event_company"),
+        UniqueConstraint("event_id", "city_id", name="uq_event_participants_event_city"),
         CheckConstraint("(company_id IS NULL) <> (city_id IS NULL)", name="one_organisation"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,8 +41,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_event_participants_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_participants_event_id_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_participants')),
-    sa.UniqueConstraint('event_id', 'city_id', name=op.f('uq_event_participants_event_id')),
-    sa.UniqueConstraint('event_id', 'company_id', name=op.f('uq_event_participants_event_id'))
+    sa.UniqueConstraint('event_id', 'city_id', name=op.f('uq_event_participants_event_city')),
+    sa.UniqueConstraint('event_id', 'company_id', name=op.f('uq_event_participants_event_company'))
     )
     with op.batch_alter_table('event_participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_participants_event_id'), ['event_id'], unique=False)
