@@ -84,6 +84,7 @@ def navigation() -> list[tuple[str, dict, object]]:
                   ("main.organisations", {}, _l("Organisations")),
                   ("workspace.pipeline", {}, _l("Projects")),
                   ("workspace.dashboard", {}, _l("Figures")),
+                  ("workspace.reports", {}, _l("Reports")),
                   ("workspace.screening", {}, _l("JCM screening")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]

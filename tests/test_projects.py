@@ -86,3 +86,17 @@ def test_the_workspace_is_for_coordinators(client, auth, db, introduction):
     for url in ("/workspace/projects", "/workspace/projects/1", "/workspace/dashboard", "/workspace/projects.csv"):
         assert client.get(url).status_code == 403
     assert client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "dropped"}).status_code == 403
+
+
+def test_yearly_report_and_booklet(client, db, introduction):
+    from matchapp.matching import store
+    client.post(f"/workspace/introductions/{introduction}/project")
+    client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
+    client.post("/workspace/projects/1/monitoring", data={"year": "2026", "co2_t": "250"})
+    year = project(db).created_at.year
+    page = client.get(f"/workspace/reports/Kitakyushu/{year}").get_data(as_text=True)
+    assert "1 studies supported, 1 commercialised" in page
+    store.rematch()
+    booklet = client.get("/workspace/booklet/hai-phong?refs=rooftop-pv").get_data(as_text=True)
+    assert "Kanmon Solar / 関門ソーラー" in booklet and "Rooftop solar PV" in booklet
+    assert client.get("/workspace/booklet/atlantis").status_code == 404

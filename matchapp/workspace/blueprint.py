@@ -1,9 +1,9 @@
-"""The workspace blueprint; its views live in views.py (screening) and pipeline.py (projects, dashboard)."""
+"""The workspace blueprint; views in views.py (screening), pipeline.py (projects, figures), reports.py."""
 from flask import Blueprint
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 
 def load_views() -> Blueprint:
-    from . import pipeline, views  # noqa: F401  (modules register their routes on bp)
+    from . import pipeline, reports, views  # noqa: F401  (modules register their routes on bp)
     return bp
