@@ -36,6 +36,7 @@ def render(kind: str, params: dict) -> str:
         "meeting_proposed": lambda p: _("%(who)s proposes meeting times for %(need)s ↔ %(technology)s", **p),
         "meeting_confirmed": lambda p: _("Meeting confirmed for %(need)s ↔ %(technology)s", **p),
         "event_published": lambda p: _("The schedule of %(event)s is published: see your agenda", **p),
+        "announcement": lambda p: _("Announcement: %(title)s", **p),
         "digest": lambda p: _("%(count)d new good matches for your listings this week", **p),
     }
     return texts[kind](params) if kind in texts else kind

@@ -85,6 +85,7 @@ def navigation() -> list[tuple[str, dict, object]]:
                   ("workspace.pipeline", {}, _l("Projects")),
                   ("workspace.dashboard", {}, _l("Figures")),
                   ("workspace.reports", {}, _l("Reports")),
+                  ("workspace.announcements", {}, _l("Announcements")),
                   ("workspace.screening", {}, _l("JCM screening")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]

@@ -7,6 +7,7 @@ from ..accounts.auth import roles_required
 from ..accounts.views import safe_next
 from ..extensions import db
 from ..listings.services import freshness, is_public
+from ..workspace.announcements import KIND_LABELS, for_user as announcements_for
 from ..models import City, Company, Match, Need, Technology
 
 bp = Blueprint("main", __name__)
@@ -41,6 +42,7 @@ def dashboard():
            if is_public(listing) and freshness(listing).due]
     return render_template("main/dashboard.html", counts=platform_counts(),
                            technologies=technologies, needs=needs, due=due,
+                           announcements=announcements_for(current_user), announcement_kinds=KIND_LABELS,
                            match_counts=match_counts(technologies, needs))
 
 

@@ -5,5 +5,5 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 
 def load_views() -> Blueprint:
-    from . import pipeline, reports, views  # noqa: F401  (modules register their routes on bp)
+    from . import announcements, pipeline, reports, views  # noqa: F401  (modules register their routes on bp)
     return bp
