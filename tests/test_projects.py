@@ -100,3 +100,11 @@ def test_yearly_report_and_booklet(client, db, introduction):
     booklet = client.get("/workspace/booklet/hai-phong?refs=rooftop-pv").get_data(as_text=True)
     assert "Kanmon Solar / 関門ソーラー" in booklet and "Rooftop solar PV" in booklet
     assert client.get("/workspace/booklet/atlantis").status_code == 404
+
+
+def test_figures_show_response_rates_and_the_partner_city_page_its_projects(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    dashboard = client.get("/workspace/dashboard").get_data(as_text=True)
+    assert "Companies answering cities</dt><dd>100 % (1 request)" in dashboard
+    city_page = client.get("/organisations/cities/hai-phong").get_data(as_text=True)
+    assert "Active projects" in city_page and "/workspace/projects/1" in city_page

@@ -171,4 +171,16 @@ def organisation(group, ref):
     if owner is None:
         abort(404)
     listings = [l for l in (owner.technologies if group == "companies" else owner.needs) if can_view(current_user, l)]
-    return render_template("listings/organisation.html", kind=kind, owner=owner, listings=listings, group=group)
+    projects, events = partner_city_work(owner) if group == "cities" and current_user.is_staff else ([], [])
+    return render_template("listings/organisation.html", kind=kind, owner=owner, listings=listings, group=group,
+                           projects=projects, events=events)
+
+
+def partner_city_work(city) -> tuple[list, list]:
+    """For coordinators: the partner city's active projects and the events it is invited to."""
+    from ..models import CLOSED_STAGE, Event, EventParticipant, Project
+    projects = db.session.scalars(select(Project).where(Project.city_id == city.id, Project.stage != CLOSED_STAGE)
+                                  .order_by(Project.updated_at.desc())).all()
+    events = db.session.scalars(select(Event).join(EventParticipant).where(EventParticipant.city_id == city.id)
+                                .order_by(Event.held_on.desc())).all()
+    return projects, events

@@ -175,4 +175,19 @@ def dashboard():
            "verified": sum(p.verified_co2_t for p in items)}
     return render_template("workspace/dashboard.html", funnel=funnel, by_country=by_country.most_common(),
                            by_pair=by_pair.most_common(), by_sector=by_sector.most_common(),
-                           per_month=per_month, co2=co2, total=len(items))
+                           per_month=per_month, co2=co2, total=len(items), **introduction_figures())
+
+
+def introduction_figures() -> dict:
+    """Median days from request to the confirmed meeting, and how often each side answers."""
+    from statistics import median
+    from ..models.base import as_utc
+    introductions = db.session.scalars(select(Introduction)).all()
+    days = [(as_utc(m.starts_at) - as_utc(i.created_at)).days for i in introductions for m in i.meetings
+            if m.state == "confirmed"]
+    rates = []
+    for side, label in (("city", _("Companies answering cities")), ("company", _("Cities answering companies"))):
+        asked = [i for i in introductions if i.requester_side == side and i.state != "requested"]
+        answered = [i for i in asked if i.state not in ("expired", "withdrawn")]
+        rates.append((label, round(100 * len(answered) / len(asked)) if asked else 0, len(asked)))
+    return {"median_days_to_meeting": median(days) if days else None, "response_rates": rates}
