@@ -108,3 +108,11 @@ def test_figures_show_response_rates_and_the_partner_city_page_its_projects(clie
     assert "Companies answering cities</dt><dd>100 % (1 request)" in dashboard
     city_page = client.get("/organisations/cities/hai-phong").get_data(as_text=True)
     assert "Active projects" in city_page and "/workspace/projects/1" in city_page
+
+
+def test_consultation_sheet_is_prefilled_from_the_project(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    client.post("/workspace/projects/1/funding", data={"source": "jcm_subsidy", "status": "applied",
+                                                       "amount_jpy": "30000000", "fiscal_year": "2027"})
+    page = client.get("/workspace/projects/1/consultation").get_data(as_text=True)
+    assert "Kanmon Solar" in page and "Viet Nam" in page and "jcm_subsidy (applied) 30,000,000 JPY FY2027" in page

@@ -99,6 +99,17 @@ def form_int(name: str) -> int | None:
     return int(raw)
 
 
+@bp.route("/projects/<int:project_id>/consultation")
+@roles_required(*STAFF)
+def consultation(project_id):
+    """The fields a JCM subsidy consultation asks for, prefilled from the project, ready to print."""
+    item = project_or_404(project_id)
+    representative = next((m for m in item.members if m.role == "representative"), None)
+    partners = [m for m in item.members if m.role != "representative"]
+    return render_template("workspace/consultation.html", project=item, representative=representative,
+                           partners=partners)
+
+
 @bp.route("/projects/<int:project_id>/stage", methods=["POST"])
 @roles_required(*STAFF)
 def move_stage(project_id):
