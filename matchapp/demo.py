@@ -17,6 +17,7 @@ DEMO_USERS = [
     ("city@demo.matchapp.example", "city", "hai-phong", "en", "Asia/Ho_Chi_Minh"),
     ("coordinator@demo.matchapp.example", "coordinator", None, "ja", "Asia/Tokyo"),
     ("admin@demo.matchapp.example", "admin", None, "en", "Asia/Tokyo"),
+    ("partner@demo.matchapp.example", "partner", None, "ja", "Asia/Tokyo"),
 ]
 
 

@@ -10,6 +10,7 @@ ROLE_LABELS = {
     "city": _l("City"),
     "coordinator": _l("Coordinator"),
     "admin": _l("Administrator"),
+    "partner": _l("Financier or consultant"),
 }
 STATUS_LABELS = {
     "draft": _l("Draft"),

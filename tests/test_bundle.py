@@ -119,7 +119,7 @@ def test_seed_demo_is_idempotent_and_large_enough(runner, db):
     languages = {t.language for t in db.session.scalars(select(Technology))}
     assert languages == {"ja", "en"}
     roles = {u.role for u in db.session.scalars(select(User))}
-    assert roles == {"company", "city", "coordinator", "admin"}
+    assert roles == {"company", "city", "coordinator", "admin", "partner"}
     logins = runner.invoke(args=["demo-logins"]).output
     assert "company@demo.matchapp.example" in logins and "matchapp-demo" in logins
 

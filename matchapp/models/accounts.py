@@ -10,7 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from .base import Timestamped
 
-ROLES = ("company", "city", "coordinator", "admin")
+# "partner": financiers and consultants (leasing firms, banks, consultancies) who browse listings and
+# matches and join consortia, but post no listings; they act for no company or city on MatchApp.
+ROLES = ("company", "city", "coordinator", "admin", "partner")
 LANGUAGES = ("ja", "en")
 
 
