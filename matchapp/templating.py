@@ -121,7 +121,6 @@ def register(app) -> None:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["stage_label"] = lambda stage: STAGE_LABELS.get(stage, stage)
     app.jinja_env.globals["role_name"] = lambda role: MEMBER_ROLE_LABELS.get(role, role)
-    app.jinja_env.filters["stage_pair"] = lambda pair: (STAGE_LABELS.get(pair[0], pair[0]), pair[1])
     app.jinja_env.globals["introduction_for"] = introduction_for
     app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)

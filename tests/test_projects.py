@@ -116,3 +116,14 @@ def test_consultation_sheet_is_prefilled_from_the_project(client, db, introducti
                                                        "amount_jpy": "30000000", "fiscal_year": "2027"})
     page = client.get("/workspace/projects/1/consultation").get_data(as_text=True)
     assert "Kanmon Solar" in page and "Viet Nam" in page and "jcm_subsidy (applied) 30,000,000 JPY FY2027" in page
+
+
+def test_each_chart_downloads_as_csv_with_the_same_numbers(client, db, introduction):
+    client.post(f"/workspace/introductions/{introduction}/project")
+    client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
+    client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "400"})
+    funnel = client.get("/workspace/dashboard/funnel.csv").data.decode("utf-8-sig").splitlines()
+    assert funnel[0] == "funnel,value" and "Commercialisation,1" in funnel and "Discovery / matching,0" in funnel
+    verified = client.get("/workspace/dashboard/verified_by_year.csv").data.decode("utf-8-sig").splitlines()
+    assert verified[1] == "2030,400.0"
+    assert client.get("/workspace/projects?japanese_city=Osaka&view=list").get_data(as_text=True).count("No projects match.") == 1

@@ -14,6 +14,7 @@ from ..introductions.services import get_visible as visible_introduction, Introd
 from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, STAGES, City, Company, Introduction, Project,
                       Sector, User)
 from ..spreadsheet import neutralise
+from ..templating import STAGE_LABELS
 from . import projects
 from .blueprint import bp
 
@@ -46,7 +47,8 @@ def pipeline():
                            view=request.args.get("view", "board"), stages=STAGES + (CLOSED_STAGE,),
                            sectors=db.session.scalars(select(Sector).order_by(Sector.position)).all(),
                            coordinators=db.session.scalars(select(User).where(User.role.in_(STAFF))).all(),
-                           japanese_cities=sorted({p.japanese_city for p in items if p.japanese_city}))
+                           japanese_cities=sorted({p.japanese_city for p in db.session.scalars(select(Project))
+                                                   if p.japanese_city}))
 
 
 @bp.route("/projects.csv")
@@ -171,34 +173,67 @@ def from_introduction(introduction_id):
     return redirect(url_for("workspace.project", project_id=item.id), 303)
 
 
+def figures() -> dict:
+    """Every series the figures page charts, as (label, number) rows; the CSV downloads use the same."""
+    items = db.session.scalars(select(Project)).all()
+    month = func.substr(func.cast(Introduction.created_at, db.String), 1, 7)
+    verified_by_year = Counter()
+    for p in items:
+        for record in p.monitoring:
+            verified_by_year[record.year] += record.co2_t
+    return {
+        "funnel": [(str(STAGE_LABELS.get(stage, stage)), sum(1 for p in items if p.stage == stage))
+                   for stage in STAGES + (CLOSED_STAGE,)],
+        "by_country": Counter(p.city.country.name for p in items if p.city).most_common(),
+        "by_pair": Counter(f"{p.japanese_city or '—'} – {p.city.name if p.city else '—'}" for p in items).most_common(),
+        "by_sector": Counter((db.session.get(Sector, p.sector).name if p.sector else "—") for p in items).most_common(),
+        "per_month": [tuple(row) for row in db.session.execute(select(month, func.count()).group_by(month).order_by(month))],
+        "verified_by_year": [(str(year), total) for year, total in sorted(verified_by_year.items())],
+        "_projects": items,
+    }
+
+
 @bp.route("/dashboard")
 @roles_required(*STAFF)
 def dashboard():
-    """Funnel by stage, breakdowns and CO2 expected vs verified; every chart has its table."""
-    items = db.session.scalars(select(Project)).all()
-    funnel = [(stage, sum(1 for p in items if p.stage == stage)) for stage in STAGES + (CLOSED_STAGE,)]
-    by_country = Counter(p.city.country.name for p in items if p.city)
-    by_pair = Counter(f"{p.japanese_city or '—'} – {p.city.name if p.city else '—'}" for p in items)
-    by_sector = Counter((db.session.get(Sector, p.sector).name if p.sector else "—") for p in items)
-    month = func.substr(func.cast(Introduction.created_at, db.String), 1, 7)
-    per_month = db.session.execute(select(month, func.count()).group_by(month).order_by(month)).all()
+    """Funnel by stage, breakdowns and CO2 expected vs verified; every chart has its table and CSV."""
+    data = figures()
+    items = data.pop("_projects")
     co2 = {"expected": sum(p.expected_co2_t or 0 for p in items if p.stage == "commercialisation"),
            "verified": sum(p.verified_co2_t for p in items)}
-    return render_template("workspace/dashboard.html", funnel=funnel, by_country=by_country.most_common(),
-                           by_pair=by_pair.most_common(), by_sector=by_sector.most_common(),
-                           per_month=per_month, co2=co2, total=len(items), **introduction_figures())
+    return render_template("workspace/dashboard.html", co2=co2, total=len(items), **data, **introduction_figures())
+
+
+@bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year):series>.csv")
+@roles_required(*STAFF)
+def figures_csv(series):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([series, "value"])
+    for label, value in figures()[series]:
+        writer.writerow([neutralise(str(label)), value])
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=matchapp-{series}.csv"})
 
 
 def introduction_figures() -> dict:
-    """Median days from request to the confirmed meeting, and how often each side answers."""
+    """Median days from request to the confirmed meeting and from meeting to feasibility study, and
+    how often each side answers."""
     from statistics import median
     from ..models.base import as_utc
     introductions = db.session.scalars(select(Introduction)).all()
     days = [(as_utc(m.starts_at) - as_utc(i.created_at)).days for i in introductions for m in i.meetings
             if m.state == "confirmed"]
+    to_study = []
+    for project in db.session.scalars(select(Project).where(Project.introduction_id.is_not(None))):
+        met = [as_utc(m.starts_at) for m in project.introduction.meetings if m.state == "confirmed"]
+        study = [as_utc(e.at) for e in project.history if e.change.endswith("→ feasibility")]
+        if met and study and study[0] >= min(met):
+            to_study.append((study[0] - min(met)).days)
     rates = []
     for side, label in (("city", _("Companies answering cities")), ("company", _("Cities answering companies"))):
         asked = [i for i in introductions if i.requester_side == side and i.state != "requested"]
         answered = [i for i in asked if i.state not in ("expired", "withdrawn")]
         rates.append((label, round(100 * len(answered) / len(asked)) if asked else 0, len(asked)))
-    return {"median_days_to_meeting": median(days) if days else None, "response_rates": rates}
+    return {"median_days_to_meeting": median(days) if days else None,
+            "median_days_to_study": median(to_study) if to_study else None, "response_rates": rates}
