@@ -127,3 +127,29 @@ def test_each_chart_downloads_as_csv_with_the_same_numbers(client, db, introduct
     verified = client.get("/workspace/dashboard/verified_by_year.csv").data.decode("utf-8-sig").splitlines()
     assert verified[1] == "2030,400.0"
     assert client.get("/workspace/projects?japanese_city=Osaka&view=list").get_data(as_text=True).count("No projects match.") == 1
+
+
+def test_figures_match_the_database_on_a_seeded_pipeline(client, db, introduction, users):
+    import random
+    from matchapp.models import STAGES, CLOSED_STAGE, MonitoringRecord, Project
+    rng = random.Random(11)
+    stages = STAGES + (CLOSED_STAGE,)
+    for i in range(40):
+        stage = rng.choice(stages)
+        item = Project(title=f"Seeded {i}", stage=stage, city=users["city"].city, japanese_city=rng.choice(["Kitakyushu", "Osaka"]),
+                       sector=rng.choice(["waste", "water", "renewable_energy"]), expected_co2_t=rng.randint(10, 900))
+        if stage == "commercialisation":
+            item.monitoring = [MonitoringRecord(year=2029, co2_t=float(rng.randint(1, 500)))]
+        db.session.add(item)
+    db.session.commit()
+    rows = dict(line.rsplit(",", 1) for line in client.get("/workspace/dashboard/funnel.csv").data.decode("utf-8-sig").splitlines()[1:])
+    from matchapp.templating import STAGE_LABELS
+    for stage in stages:
+        expected = db.session.scalar(select(func.count()).select_from(Project).where(Project.stage == stage))
+        assert int(rows[str(STAGE_LABELS[stage])]) == expected
+    page = client.get("/workspace/dashboard").get_data(as_text=True)
+    verified = sum(r.co2_t for r in db.session.scalars(select(MonitoringRecord)))
+    assert f"<strong>{verified:,.0f}</strong> tCO2 verified (MRV)" in page
+    pairs = dict(line.rsplit(",", 1) for line in client.get("/workspace/dashboard/by_pair.csv").data.decode("utf-8-sig").splitlines()[1:])
+    osaka = db.session.scalar(select(func.count()).select_from(Project).where(Project.japanese_city == "Osaka"))
+    assert int(pairs["Osaka – Hai Phong"]) == osaka
