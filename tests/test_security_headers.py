@@ -1,0 +1,32 @@
+"""Every response carries the security headers; pages work under the CSP (no inline script or style)."""
+import re
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("url", ["/", "/account/login", "/no/such/page", "/api/v1/openapi.json"])
+def test_security_headers_on_every_response(client, db, url):
+    headers = client.get(url).headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_templates_have_no_inline_script_or_style():
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    for path in templates.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)|\son[a-z]+=|\sstyle=|<style", text), path
+
+
+def test_text_with_markup_is_shown_escaped(client, auth, db, users):
+    from . import factories
+    factories.technology(users["company"].company, ref="xss", title='"><img src=x onerror=alert(1)><script>alert(2)</script>')
+    auth.login("city@example.com")
+    for url in ("/technologies", "/technologies/xss", "/organisations/companies/kanmon"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert(2)</script>" not in page and "<img src=x onerror" not in page
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
