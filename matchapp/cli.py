@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from . import bundle, demo
+from . import audit, bundle, demo
 from .accounts import services
 from .extensions import db
 from .listings.services import import_bundle as import_listings
@@ -36,6 +36,8 @@ def import_data(path: str) -> None:
         for line in error.errors:
             click.echo(line, err=True)
         fail(f"nothing was imported ({len(error.errors)} problem(s))")
+    audit.record("import", path, result.summary())
+    db.session.commit()
     click.echo(f"Imported {path}: {result.summary()}")
 
 
@@ -44,6 +46,8 @@ def import_data(path: str) -> None:
 def export_data(path: str) -> None:
     """Write every listing and organisation as a JSON bundle."""
     data = bundle.export_bundle()
+    audit.record("export", path)
+    db.session.commit()
     try:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=2)
@@ -95,6 +99,8 @@ def create_user(email: str, role: str, password: str, organisation_ref: str | No
     except services.AccountError as error:
         db.session.rollback()
         fail(str(error.message))
+    audit.record("create_user", user.email, f"role {user.role}")
+    db.session.commit()
     click.echo(f"Created {user.role} user {user.email}")
 
 

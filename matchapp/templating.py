@@ -90,6 +90,8 @@ def navigation() -> list[tuple[str, dict, object]]:
                   ("workspace.screening", {}, _l("JCM screening")),
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]
+    if current_user.role == "admin":
+        items.append(("main.audit_log", {}, _l("Audit log")))
     items.append(("accounts.profile", {}, _l("Profile")))
     return items
 

@@ -8,11 +8,16 @@ from ..extensions import db
 from ..models import User
 
 
-def load_user(user_id: str):
+def load_user(login_id: str):
+    """The user of a session or remember cookie, only while its session version is current."""
+    user_id, _, version = (login_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
 
 
 def roles_required(*roles: str):

@@ -2,11 +2,12 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db, limiter
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow
@@ -79,9 +80,17 @@ def login():
         email = User.normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None and user.active and user.check_password(form.password.data):
+            language = session.get("language")
+            session.clear()  # a fresh session on login: nothing from before carries over
+            if language:
+                session["language"] = language
             login_user(user, remember=form.remember.data)
+            audit.record("login", user.email, user=user)
+            db.session.commit()
             flash(_("You are logged in."), "success")
             return redirect(safe_next(request.args.get("next")))
+        audit.record("login_failed", email)
+        db.session.commit()
         flash(_("The e-mail address or password is not correct."), "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -90,6 +99,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Log out everywhere: the new session version refuses every copy of the old cookies."""
+    current_user.session_version += 1
+    audit.record("logout", current_user.email)
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
@@ -108,7 +121,10 @@ def profile():
             try:
                 services.change_password(current_user, password_form.current_password.data,
                                          password_form.password.data)
+                current_user.session_version += 1  # other sessions end; this one logs in again below
+                audit.record("password_change", current_user.email)
                 db.session.commit()
+                login_user(current_user._get_current_object())
                 flash(_("Your password was changed."), "success")
                 return redirect(url_for("accounts.profile"))
             except services.AccountError as error:
@@ -159,6 +175,7 @@ def revoke_token(token_id):
     if token is None or token.user_id != current_user.id:
         abort(404)
     token.revoked_at = utcnow()
+    audit.record("token_revoke", token.prefix)
     db.session.commit()
     flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.profile"), 303)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import audit
 from ..accounts.auth import roles_required
 from ..accounts.forms import timezone_choices
 from ..extensions import db
@@ -145,6 +146,7 @@ def add_member(event_id, meeting_id):
 @login_required
 def delete_meeting(event_id, meeting_id):
     event = staff_event(event_id)
+    audit.record("delete", f"event {event.id} meeting {meeting_id}")
     db.session.delete(event_meeting(event, meeting_id))
     db.session.commit()
     return back(event)

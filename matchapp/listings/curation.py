@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 from wtforms import SelectField, SubmitField
 
-from .. import bundle, spreadsheet
+from .. import audit, bundle, spreadsheet
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..formkit import options
@@ -49,6 +49,8 @@ def stale():
 @roles_required("coordinator", "admin")
 def export_csv(section):
     body = spreadsheet.export_csv(section)
+    audit.record("export", f"{section}.csv")
+    db.session.commit()
     return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=matchapp-{section}.csv"})
 
@@ -113,6 +115,7 @@ def preview(upload_id):
             flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form), 400
         result = services.import_bundle(data)
+        audit.record("import", pending.filename, result.summary())
         db.session.delete(pending)
         db.session.commit()
         flash(_("Imported: %(summary)s", summary=result.summary()), "success")

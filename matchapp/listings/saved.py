@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db
 from ..models import SavedSearch, SearchHit
 from . import search
@@ -58,7 +59,9 @@ def own_search(search_id: int) -> SavedSearch:
 @bp.route("/searches/<int:search_id>/delete", methods=["POST"])
 @login_required
 def delete_search(search_id):
-    db.session.delete(own_search(search_id))
+    saved = own_search(search_id)
+    audit.record("delete", f"saved search {saved.id}", saved.name)
+    db.session.delete(saved)
     db.session.commit()
     flash(_("Search deleted."), "success")
     return redirect(url_for("listings.saved_searches"), 303)

@@ -8,7 +8,7 @@ from ..accounts.views import safe_next
 from ..extensions import db
 from ..listings.services import freshness, is_public
 from ..workspace.announcements import KIND_LABELS, for_user as announcements_for
-from ..models import City, Company, Match, Need, Technology
+from ..models import AuditEvent, City, Company, Match, Need, Technology
 
 bp = Blueprint("main", __name__)
 
@@ -81,3 +81,11 @@ def set_language():
             current_user.language = language
             db.session.commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/admin/audit")
+@roles_required("admin")
+def audit_log():
+    """The latest sensitive actions, newest first."""
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(300)).all()
+    return render_template("main/audit.html", events=events)

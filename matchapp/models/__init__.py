@@ -4,6 +4,7 @@ from .organisations import City, Company, Partnership
 from .accounts import User, ROLES
 from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, Delivery,
                        Need, Technology)
+from .audit import AuditEvent
 from .announcements import ANNOUNCEMENT_KINDS, Announcement
 from .events import EVENT_MODES, Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot
 from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent, Meeting, MeetingOption,
@@ -22,6 +23,6 @@ __all__ = [
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
     "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "EVENT_MODES", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
-    "EventParticipant", "EventSlot", "JcmRule", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "MEMBER_ROLES", "STAGES",
+    "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "MEMBER_ROLES", "STAGES",
     "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

@@ -31,6 +31,8 @@ class User(UserMixin, Timestamped, db.Model):
     digest_opt_out: Mapped[bool] = mapped_column(default=False)
     last_digest_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # Part of the login cookie: raising it (logout, password change) kills every copy of old cookies.
+    session_version: Mapped[int] = mapped_column(default=0)
 
     company = relationship("Company")
     city = relationship("City")
@@ -44,6 +46,9 @@ class User(UserMixin, Timestamped, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

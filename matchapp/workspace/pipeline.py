@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import audit
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..introductions.services import get_visible as visible_introduction, IntroductionError
@@ -54,6 +55,8 @@ def pipeline():
 @bp.route("/projects.csv")
 @roles_required(*STAFF)
 def pipeline_csv():
+    audit.record("export", "projects.csv")
+    db.session.commit()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "title", "stage", "city", "country", "japanese_city", "sector", "expected_co2_t",
