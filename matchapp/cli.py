@@ -6,7 +6,8 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from . import audit, bundle, demo
+from . import audit, bundle, demo, notifications
+from .introductions import services as introductions
 from .accounts import services
 from .extensions import db
 from .listings.services import import_bundle as import_listings
@@ -141,7 +142,6 @@ def rematch() -> None:
 @click.command("send-mail")
 def send_mail() -> None:
     """Send queued e-mails; failed ones stay queued and are retried later."""
-    from . import notifications
     sent, failed = notifications.send_pending()
     click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried.")
     if failed:
@@ -151,7 +151,6 @@ def send_mail() -> None:
 @click.command("housekeeping")
 def housekeeping() -> None:
     """Remind before introduction requests expire, and expire overdue ones (run daily)."""
-    from .introductions import services as introductions
     reminded, expired = introductions.housekeeping()
     click.echo(f"Reminded {reminded} introduction(s); expired {expired}.")
 
@@ -159,7 +158,6 @@ def housekeeping() -> None:
 @click.command("send-digest")
 def send_digest() -> None:
     """Queue the weekly digest of new good matches for every user who has not opted out."""
-    from . import notifications
     click.echo(f"Queued {notifications.build_digests()} digest(s).")
 
 

@@ -8,11 +8,11 @@ import csv
 import io
 import re
 
-from .bundle import SPECS, export_entry
-from .extensions import db
-from .models import Need, Technology
+from sqlalchemy import select
 
-MODELS = {"technologies": Technology, "needs": Need}
+from .bundle import MODELS, SPECS, export_entry
+from .extensions import db
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_KINDS = ("sectors", "countries", "names", "funding")
 
@@ -48,7 +48,6 @@ def cell(value, kind: str) -> str:
 
 def export_csv(section: str) -> str:
     """All listings of `section` as CSV text starting with a BOM."""
-    from sqlalchemy import select
     model = MODELS[section]
     out = io.StringIO()
     writer = csv.writer(out)

@@ -1,8 +1,20 @@
 """Template filters and context shared by every page."""
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from .introductions.services import introduction_for_pair, side_for
+from .listings.access import can_edit
+from .listings.forms import FUNDING_LABELS
+from .listings.saved import unseen_hits
+from .listings.search import Filters
+from .listings.services import available_actions
+from .matching.reasons import render as render_reason
+from .models.base import as_utc
+from .notifications import render as render_notification, unread_count
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 ROLE_LABELS = {
@@ -44,29 +56,21 @@ MEMBER_ROLE_LABELS = {
 }
 
 
+def in_zone(moment, zone: str):
+    return as_utc(moment).astimezone(ZoneInfo(zone))
+
+
 def both_zones(moment, zones: dict) -> str:
     """A time in the viewer's zone, followed by the other parties' zones where they differ."""
-    from zoneinfo import ZoneInfo
-    from .models.base import as_utc
     if moment is None:
         return ""
     viewer = current_user.timezone if current_user.is_authenticated else "UTC"
     shown = [viewer] + [z for z in dict.fromkeys(zones.values()) if z and z != viewer]
-    return " / ".join(f"{as_utc(moment).astimezone(ZoneInfo(z)):%Y-%m-%d %H:%M} ({z})" for z in shown)
+    return " / ".join(f"{in_zone(moment, z):%Y-%m-%d %H:%M} ({z})" for z in shown)
 
 
 def local_time(moment, zone: str) -> str:
-    from zoneinfo import ZoneInfo
-    from .models.base import as_utc
-    return f"{as_utc(moment).astimezone(ZoneInfo(zone)):%H:%M}"
-
-
-def introduction_for(need, technology):
-    from sqlalchemy import select
-    from .extensions import db
-    from .models import Introduction
-    return db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
-                                                        Introduction.technology_id == technology.id))
+    return f"{in_zone(moment, zone):%H:%M}"
 
 
 def navigation() -> list[tuple[str, dict, object]]:
@@ -105,14 +109,6 @@ def listing_text(listing, field: str) -> str:
 
 
 def register(app) -> None:
-    from .listings.access import can_edit
-    from .listings.forms import FUNDING_LABELS
-    from .introductions.services import side_for
-    from .listings.search import Filters
-    from .notifications import render as render_notification, unread_count
-    from .matching.reasons import render as render_reason
-    from .listings.services import available_actions
-
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
@@ -123,7 +119,7 @@ def register(app) -> None:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["stage_label"] = lambda stage: STAGE_LABELS.get(stage, stage)
     app.jinja_env.globals["role_name"] = lambda role: MEMBER_ROLE_LABELS.get(role, role)
-    app.jinja_env.globals["introduction_for"] = introduction_for
+    app.jinja_env.globals["introduction_for"] = introduction_for_pair
     app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)
     app.jinja_env.globals["reason_text"] = render_reason
@@ -133,8 +129,6 @@ def register(app) -> None:
     app.jinja_env.globals["funding_label"] = lambda code: FUNDING_LABELS.get(code, code)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
-
-    from .listings.saved import unseen_hits
 
     @app.context_processor
     def inject_layout():

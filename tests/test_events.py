@@ -1,11 +1,10 @@
 """Matchmaking events: interests, a proposed schedule that never double-books, adjustments, agendas."""
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from matchapp.models import Event, EventMeeting, EventMeetingMember, EventParticipant
+from matchapp.models import Event, EventMeeting, EventMeetingMember
 
 from . import factories
 

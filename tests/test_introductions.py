@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from matchapp.introductions import services
 from matchapp.models import Introduction, Meeting, Notification
 from matchapp.models.base import utcnow
 

@@ -1,7 +1,7 @@
 """Sessions die when they should, and sensitive actions are in the audit log."""
 from sqlalchemy import select
 
-from matchapp.models import AuditEvent, User
+from matchapp.models import AuditEvent
 
 from .factories import PASSWORD
 

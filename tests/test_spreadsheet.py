@@ -1,7 +1,6 @@
 """Coordinators' CSV round-trip and uploads with a preview: nothing is written until a valid file is confirmed."""
 import io
 import json
-import re
 
 from sqlalchemy import func, select
 

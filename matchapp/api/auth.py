@@ -1,4 +1,5 @@
 """Bearer-token authentication for the API."""
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
@@ -6,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiToken
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from ..models.tokens import hash_token
 
 
@@ -27,8 +28,10 @@ def user_from_token():
                                                      ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=1):
+        token.last_used_at = now
+        db.session.commit()
     return token.user
 
 

@@ -99,7 +99,7 @@ def need_matches(ref):
     if need is None or not can_view(g.api_user, need):
         raise ApiError(404, "not_found", f"no need '{ref}'")
     try:
-        top = search._positive_int(request.args.get("top"), "top", 10, MAX_TOP)
+        top = search.positive_int(request.args.get("top"), "top", 10, MAX_TOP)
     except search.FilterError as error:
         raise ApiError(400, "bad_filter", error.message, error.field)
     return jsonify([store.as_contract_item(result) for result in store.rank_need(need, top)])

@@ -54,6 +54,11 @@ def side_of(user, introduction) -> str | None:
     return side_for(user, introduction.need, introduction.technology)
 
 
+def introduction_for_pair(need, technology) -> Introduction | None:
+    return db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
+                                                        Introduction.technology_id == technology.id))
+
+
 def visible(user, introduction) -> bool:
     return side_of(user, introduction) is not None
 
@@ -93,8 +98,7 @@ def request_introduction(user, need: Need, technology: Technology, message: str 
         raise IntroductionError(409, _l("Only the city, the company or a coordinator can ask for this introduction."))
     if need.status not in ("open", "in_discussion") or technology.status != "published":
         raise IntroductionError(409, _l("Both listings must be open and published to ask for an introduction."))
-    if db.session.scalar(select(Introduction.id).where(Introduction.need_id == need.id,
-                                                       Introduction.technology_id == technology.id)) is not None:
+    if introduction_for_pair(need, technology) is not None:
         raise IntroductionError(409, _l("There is already an introduction for this pair."))
     days = current_app.config["INTRODUCTION_EXPIRY_DAYS"]
     introduction = Introduction(need_id=need.id, technology_id=technology.id, requester_side=side,

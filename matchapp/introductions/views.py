@@ -1,11 +1,11 @@
 """Introduction pages: request, answer, thread, meetings, calendars and the inbox."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Introduction, Meeting, Message, Need, Notification, Technology
+from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..models.base import utcnow
 from . import meetings as meeting_service
 from . import services
@@ -59,8 +59,7 @@ def create():
         if error.status == 404:
             abort(404)
         flash(str(error.message), "error")
-        existing = db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
-                                                                Introduction.technology_id == technology.id))
+        existing = services.introduction_for_pair(need, technology)
         if existing is not None and services.visible(current_user, existing):
             return back_to(existing)
         return redirect(url_for("listings.detail", kind="needs", ref=need.ref), 303)
@@ -98,7 +97,6 @@ def act(introduction_id, action):
 @bp.route("/introductions/<int:introduction_id>/messages", methods=["POST"])
 @login_required
 def post_message(introduction_id):
-    from flask import current_app
     introduction = visible_or_404(introduction_id)
     form = MessageForm()
     if not form.validate_on_submit():
@@ -195,7 +193,6 @@ def meeting_ics(meeting_id):
 @bp.route("/calendar/<token>.ics")
 def calendar_feed(token):
     """A private, revocable feed of the user's confirmed meetings for calendar apps."""
-    from ..models import User
     user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) >= 20 else None
     if user is None or not user.active:
         abort(404)

@@ -1,7 +1,7 @@
 """Coordinators' curation: stale listings, CSV export, and CSV or bundle uploads with a preview."""
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

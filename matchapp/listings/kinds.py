@@ -31,10 +31,6 @@ KINDS = {
 }
 
 
-def kind_of(listing) -> Kind:
-    return KINDS["technologies" if isinstance(listing, Technology) else "needs"]
-
-
 def get_kind(name: str) -> Kind:
     if name not in KINDS:
         abort(404)

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
@@ -34,7 +34,7 @@ def save_search(kind):
     except search.FilterError as error:
         flash(error.message, "error")
         return redirect(url_for("listings.browse", kind=kind.name), 303)
-    count = len(db.session.scalars(select(SavedSearch.id).where(SavedSearch.user_id == current_user.id)).all())
+    count = db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == current_user.id))
     if not form.validate_on_submit():
         flash(_("Give the search a name to save it."), "error")
     elif count >= MAX_SAVED:
@@ -78,5 +78,5 @@ def mark_seen(search_id):
 
 def unseen_hits(user) -> int:
     """How many new listings wait in the user's saved searches (for the navigation badge)."""
-    return len(db.session.scalars(select(SearchHit.id).join(SavedSearch)
-                                  .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False))).all())
+    return db.session.scalar(select(func.count(SearchHit.id)).join(SavedSearch)
+                             .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False)))

@@ -12,7 +12,6 @@ from ..models.listings import technology_countries, technology_sectors, need_sec
 from ..text import escape_like, search_terms
 from .access import visible_condition
 
-MODELS = {"technologies": Technology, "needs": Need}
 STATUSES = {Technology: TECHNOLOGY_STATUSES, Need: NEED_STATUSES}
 DEFAULT_STATUSES = {Technology: ("published",), Need: ("open", "in_discussion")}
 SORTS = {
@@ -61,8 +60,8 @@ class Filters:
             raise FilterError("status", f"unknown status '{filters.status}'")
         if filters.sort not in SORTS:
             raise FilterError("sort", f"unknown sort '{filters.sort}' (one of {', '.join(SORTS)})")
-        filters.page = _positive_int(args.get("page"), "page", 1, 10**6)
-        filters.per_page = _positive_int(args.get("per_page"), "per_page", 20, MAX_PER_PAGE)
+        filters.page = positive_int(args.get("page"), "page", 1, 10**6)
+        filters.per_page = positive_int(args.get("per_page"), "per_page", 20, MAX_PER_PAGE)
         return filters
 
     def as_args(self, **overrides) -> dict:
@@ -76,7 +75,7 @@ class Filters:
 
 
 
-def _positive_int(raw, name: str, default: int, maximum: int) -> int:
+def positive_int(raw, name: str, default: int, maximum: int) -> int:
     if raw in (None, ""):
         return default
     try:

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import bundle
 from ..extensions import db
 from ..models import Need, SavedSearch, SearchHit, Technology
 from ..models.base import as_utc, utcnow
@@ -126,6 +127,5 @@ def available_actions(listing) -> list[tuple[str, object]]:
 
 def import_bundle(data):
     """Import a bundle with everything a listing change brings: saved-search hits and match updates."""
-    from .. import bundle
-    from ..matching import store
+    from ..matching import store  # here, not at the top: matching reads listings through this module
     return bundle.import_bundle(data, on_new_listing=record_hits_if_public, on_listings=store.listings_changed)

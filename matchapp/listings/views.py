@@ -8,7 +8,7 @@ from .. import bundle
 from ..extensions import db
 from ..formkit import options
 from ..matching import store
-from ..models import Country, Sector
+from ..models import CLOSED_STAGE, Country, Event, EventParticipant, Project, Sector
 from ..refs import unique_ref
 from . import search, services
 from .access import can_view
@@ -178,7 +178,6 @@ def organisation(group, ref):
 
 def partner_city_work(city) -> tuple[list, list]:
     """For coordinators: the partner city's active projects and the events it is invited to."""
-    from ..models import CLOSED_STAGE, Event, EventParticipant, Project
     projects = db.session.scalars(select(Project).where(Project.city_id == city.id, Project.stage != CLOSED_STAGE)
                                   .order_by(Project.updated_at.desc())).all()
     events = db.session.scalars(select(Event).join(EventParticipant).where(EventParticipant.city_id == city.id)

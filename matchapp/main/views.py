@@ -1,5 +1,5 @@
 """Landing page, dashboard per role, organisation overview and language switch."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -49,16 +49,11 @@ def dashboard():
 def match_counts(technologies, needs) -> dict:
     """Stored matches per own listing, keyed by ref, for the dashboard's links."""
     counts = {}
-    if technologies:
-        rows = db.session.execute(select(Match.technology_id, func.count()).where(
-            Match.technology_id.in_([t.id for t in technologies])).group_by(Match.technology_id)).all()
-        by_id = dict(rows)
-        counts.update({t.ref: by_id.get(t.id, 0) for t in technologies})
-    if needs:
-        rows = db.session.execute(select(Match.need_id, func.count()).where(
-            Match.need_id.in_([n.id for n in needs])).group_by(Match.need_id)).all()
-        by_id = dict(rows)
-        counts.update({n.ref: by_id.get(n.id, 0) for n in needs})
+    for listings, column in ((technologies, Match.technology_id), (needs, Match.need_id)):
+        if listings:
+            by_id = dict(db.session.execute(select(column, func.count()).where(
+                column.in_([listing.id for listing in listings])).group_by(column)).all())
+            counts.update({listing.ref: by_id.get(listing.id, 0) for listing in listings})
     return counts
 
 

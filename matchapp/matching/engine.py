@@ -168,9 +168,6 @@ class TechIndex:
         for profile in profiles:
             self.put(profile)
 
-    def __len__(self) -> int:
-        return int(self.active.sum())
-
     def _grow(self) -> None:
         for name in ("sector_mask", "open_to_any", "jcm", "home_city", "active"):
             old = getattr(self, name)

@@ -29,14 +29,6 @@ class Concept:
     en: tuple
     ja: tuple
 
-    @property
-    def label_en(self) -> str:
-        return self.en[0]
-
-    @property
-    def label_ja(self) -> str:
-        return self.ja[0]
-
 
 @dataclass(frozen=True)
 class Analysis:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..listings.search import stale_before
+from ..listings.services import freshness
 from ..models import Need, Sector, Technology
 from . import glossary as glossary_module
 from .engine import NeedProfile, TechIndex, TechProfile, analyse, city_key
@@ -45,12 +46,10 @@ def need_profile(need: Need, glossary=None) -> NeedProfile:
 
 
 def technology_is_active(tech: Technology) -> bool:
-    from ..listings.services import freshness
     return tech.status == "published" and not freshness(tech).stale
 
 
 def need_is_active(need: Need) -> bool:
-    from ..listings.services import freshness
     return need.status in ACTIVE_NEED_STATUSES and not freshness(need).stale
 
 
@@ -68,7 +67,7 @@ class Catalog:
     def __init__(self):
         self.index: TechIndex | None = None
         self.versions: dict[int, object] = {}
-        self.weights: Weights | None = None
+        self.weights: Weights = load_weights()
         self.needs: dict[int, tuple] = {}
 
     def need(self, need: Need) -> NeedProfile:
@@ -82,7 +81,6 @@ class Catalog:
     def sync(self) -> TechIndex:
         if self.index is None:
             self.index = TechIndex(list(db.session.scalars(select(Sector.code))))
-            self.weights = load_weights()
         current = dict(db.session.execute(
             select(Technology.id, Technology.updated_at).where(
                 Technology.status == "published", Technology.confirmed_at >= stale_before())).all())
@@ -113,9 +111,6 @@ def catalog() -> Catalog:
         _catalogs[key] = Catalog()
     return _catalogs[key]
 
-
-def reset_catalogs() -> None:
-    _catalogs.clear()
 
 
 def count_active() -> tuple[int, int]:

@@ -12,6 +12,7 @@ from ..models import Dismissal, Match, Need, Technology
 from ..models.base import utcnow
 from . import profiles
 from .engine import MatchResult, score_pair
+from .reasons import render
 
 
 def dismissed_for_need(need_id: int) -> frozenset:
@@ -37,7 +38,7 @@ def _row(need_id: int, result: MatchResult) -> Match:
 def refresh_need(need: Need) -> int:
     """Replace the stored matches of one need; returns how many were stored."""
     db.session.execute(delete(Match).where(Match.need_id == need.id))
-    weights = profiles.catalog().weights or profiles.load_weights()
+    weights = profiles.catalog().weights
     results = [r for r in rank_need(need, weights.stored_per_need) if r.score >= weights.min_stored_score]
     db.session.add_all(_row(need.id, r) for r in results)
     return len(results)
@@ -103,7 +104,6 @@ def rematch(progress: Callable[[int], None] | None = None) -> dict:
 
 def as_contract_item(result_or_match) -> dict:
     """The CONTRACT's match item: technology, company, score, components, reasons (in English)."""
-    from .reasons import render
     if isinstance(result_or_match, Match):
         match = result_or_match
         return {"technology": match.technology.ref, "company": match.technology.company.ref,

@@ -8,8 +8,8 @@ from ..accounts.auth import roles_required
 from ..extensions import db
 from ..listings.access import can_edit
 from ..listings.kinds import KINDS, get_visible
-from ..listings.search import FilterError, _positive_int
-from ..models import City, Country, Dismissal, Match, Need, Sector, Technology
+from ..listings.search import FilterError, positive_int
+from ..models import City, Country, Dismissal, Match, Need, Sector
 from ..models.listings import need_sectors
 
 bp = Blueprint("matching", __name__)
@@ -45,7 +45,7 @@ def overview():
     sector = request.args.get("sector") or ""
     status = 200
     try:
-        min_score = _positive_int(request.args.get("min_score") or None, "min_score", 50, 100)
+        min_score = positive_int(request.args.get("min_score") or None, "min_score", 50, 100)
         if country and db.session.get(Country, country) is None:
             raise FilterError("country", f"unknown country '{country}'")
         if sector and db.session.get(Sector, sector) is None:

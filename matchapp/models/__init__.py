@@ -6,23 +6,23 @@ from .listings import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_ST
                        Need, Technology)
 from .audit import AuditEvent
 from .announcements import ANNOUNCEMENT_KINDS, Announcement
-from .events import EVENT_MODES, Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot
-from .introductions import (INTRODUCTION_STATES, Introduction, IntroductionEvent, Meeting, MeetingOption,
+from .events import Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot
+from .introductions import (Introduction, IntroductionEvent, Meeting, MeetingOption,
                             Message)
 from .jcm import JcmRule
 from .matches import Dismissal, Match
 from .notifications import Notification, OutboxEmail
-from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, STAGES, Funding, MonitoringRecord, Project,
+from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, Funding, MonitoringRecord, Project,
                        ProjectEvent, ProjectMember)
-from .searches import SEARCH_KINDS, SavedSearch, SearchHit
+from .searches import SavedSearch, SearchHit
 from .tokens import ApiToken
 from .uploads import PendingUpload
 
 __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
-    "CURRENCIES", "Dismissal", "Match", "INTRODUCTION_STATES", "Introduction", "IntroductionEvent", "Meeting",
-    "MeetingOption", "Message", "EVENT_MODES", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
-    "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "MEMBER_ROLES", "STAGES",
-    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SEARCH_KINDS", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "CURRENCIES", "Dismissal", "Match", "Introduction", "IntroductionEvent", "Meeting",
+    "MeetingOption", "Message", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
+    "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
+    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
 ]

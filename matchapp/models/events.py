@@ -13,9 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import utcnow
 
-EVENT_MODES = ("online", "hybrid", "on_site")
-
-
 class Event(db.Model):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)

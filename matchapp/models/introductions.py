@@ -8,10 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import utcnow
 
-INTRODUCTION_STATES = ("requested", "accepted", "declined", "withdrawn", "expired", "meeting_scheduled", "met",
-                       "follow_up", "closed")
-
-
 class Introduction(db.Model):
     """A request to introduce a city's need to a company's technology.
 

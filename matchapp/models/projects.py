@@ -12,6 +12,7 @@ STAGES = ("consultation", "discovery", "planning", "feasibility", "commercialisa
 CLOSED_STAGE = "dropped"
 MEMBER_ROLES = ("representative", "japanese_firm", "japanese_city", "overseas_city", "local_partner", "financier")
 FUNDING_STATUSES = ("applied", "granted", "rejected")
+PROJECT_FUNDING_SOURCES = ("city_to_city", "jcm_subsidy", "jica", "adb", "other")
 
 
 class Project(db.Model):

@@ -8,9 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import utcnow
 
-SEARCH_KINDS = ("technologies", "needs")
-
-
 class SavedSearch(db.Model):
     """A user's filter, re-evaluated whenever a listing of its kind is published."""
 

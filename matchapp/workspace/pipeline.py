@@ -2,6 +2,7 @@
 import csv
 import io
 from collections import Counter
+from statistics import median
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,15 +13,15 @@ from .. import audit
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..introductions.services import get_visible as visible_introduction, IntroductionError
-from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, STAGES, City, Company, Introduction, Project,
+from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, City, Company, Introduction, Project,
                       Sector, User)
+from ..models.base import as_utc
 from ..spreadsheet import neutralise
 from ..templating import STAGE_LABELS
 from . import projects
 from .blueprint import bp
 
 STAFF = ("coordinator", "admin")
-FUNDING_SOURCES = ("city_to_city", "jcm_subsidy", "jica", "adb", "other")
 
 
 def filtered_projects(args) -> list[Project]:
@@ -81,7 +82,7 @@ def project_or_404(project_id: int) -> Project:
 def project(project_id):
     item = project_or_404(project_id)
     return render_template("workspace/project.html", project=item, stages=STAGES + (CLOSED_STAGE,),
-                           roles=MEMBER_ROLES, sources=FUNDING_SOURCES, funding_statuses=FUNDING_STATUSES,
+                           roles=MEMBER_ROLES, sources=PROJECT_FUNDING_SOURCES, funding_statuses=FUNDING_STATUSES,
                            companies=db.session.scalars(select(Company).order_by(Company.name)).all())
 
 
@@ -128,7 +129,7 @@ def move_stage(project_id):
 def add_funding(project_id):
     item = project_or_404(project_id)
     source, status = request.form.get("source"), request.form.get("status")
-    if source not in FUNDING_SOURCES or status not in FUNDING_STATUSES:
+    if source not in PROJECT_FUNDING_SOURCES or status not in FUNDING_STATUSES:
         abort(400)
     return run(item, lambda: projects.add_funding(current_user, item, source, status, form_int("amount_jpy"),
                                                   form_int("fiscal_year")))
@@ -176,9 +177,8 @@ def from_introduction(introduction_id):
     return redirect(url_for("workspace.project", project_id=item.id), 303)
 
 
-def figures() -> dict:
+def figures(items: list[Project]) -> dict:
     """Every series the figures page charts, as (label, number) rows; the CSV downloads use the same."""
-    items = db.session.scalars(select(Project)).all()
     month = func.substr(func.cast(Introduction.created_at, db.String), 1, 7)
     verified_by_year = Counter()
     for p in items:
@@ -192,7 +192,6 @@ def figures() -> dict:
         "by_sector": Counter((db.session.get(Sector, p.sector).name if p.sector else "—") for p in items).most_common(),
         "per_month": [tuple(row) for row in db.session.execute(select(month, func.count()).group_by(month).order_by(month))],
         "verified_by_year": [(str(year), total) for year, total in sorted(verified_by_year.items())],
-        "_projects": items,
     }
 
 
@@ -200,11 +199,11 @@ def figures() -> dict:
 @roles_required(*STAFF)
 def dashboard():
     """Funnel by stage, breakdowns and CO2 expected vs verified; every chart has its table and CSV."""
-    data = figures()
-    items = data.pop("_projects")
+    items = db.session.scalars(select(Project)).all()
     co2 = {"expected": sum(p.expected_co2_t or 0 for p in items if p.stage == "commercialisation"),
            "verified": sum(p.verified_co2_t for p in items)}
-    return render_template("workspace/dashboard.html", co2=co2, total=len(items), **data, **introduction_figures())
+    return render_template("workspace/dashboard.html", co2=co2, total=len(items), **figures(items),
+                           **introduction_figures())
 
 
 @bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year):series>.csv")
@@ -213,7 +212,7 @@ def figures_csv(series):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([series, "value"])
-    for label, value in figures()[series]:
+    for label, value in figures(db.session.scalars(select(Project)).all())[series]:
         writer.writerow([neutralise(str(label)), value])
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=matchapp-{series}.csv"})
@@ -222,8 +221,6 @@ def figures_csv(series):
 def introduction_figures() -> dict:
     """Median days from request to the confirmed meeting and from meeting to feasibility study, and
     how often each side answers."""
-    from statistics import median
-    from ..models.base import as_utc
     introductions = db.session.scalars(select(Introduction)).all()
     days = [(as_utc(m.starts_at) - as_utc(i.created_at)).days for i in introductions for m in i.meetings
             if m.state == "confirmed"]
