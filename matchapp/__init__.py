@@ -23,7 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import i18n
-    from .accounts.auth import load_user
+    from .accounts.auth import enforce_session_lifetimes, load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.INSTANCE_DIR.parent / "migrations"))
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.LOGIN_REQUIRED_MESSAGE
     login_manager.login_message_category = "info"
+    app.before_request(enforce_session_lifetimes)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .database import enable_sqlite_pragmas
         with app.app_context():

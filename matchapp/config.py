@@ -1,5 +1,6 @@
 """Configuration read from the environment, with safe development defaults."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -45,6 +46,11 @@ def from_environment(environ=os.environ) -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(environ.get("REMEMBER_DAYS", "14"))),
+        # A login ends after this long without a request, and in any case this long after logging in.
+        "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(environ.get("SESSION_MAX_HOURS", "12")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -53,4 +59,5 @@ def from_environment(environ=os.environ) -> dict:
         "LISTING_FRESH_DAYS": int(environ.get("LISTING_FRESH_DAYS", "365")),
         "LISTING_GRACE_DAYS": int(environ.get("LISTING_GRACE_DAYS", "30")),
         "UPLOAD_MAX_ROWS": 5000,
+        "PASSWORD_RESET_MAX_AGE": int(environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
     }

@@ -72,32 +72,38 @@ def unread_count(user) -> int:
 
 def send_pending(limit: int = 100) -> tuple[int, int]:
     """Send due e-mails; returns (sent, failed). Each result is committed on its own."""
-    server, port = current_app.config.get("MAIL_SERVER"), current_app.config.get("MAIL_PORT", 25)
-    sender = current_app.config.get("MAIL_FROM", "matchapp@localhost")
-    if not server:
+    if not current_app.config.get("MAIL_SERVER"):
         return 0, 0
     due = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None),
                                                        OutboxEmail.next_attempt_at <= utcnow())
                              .order_by(OutboxEmail.id).limit(limit)).all()
     sent = failed = 0
     for email in due:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = sender, email.to, email.subject
-        message.set_content(email.body)
-        try:
-            with smtplib.SMTP(server, port, timeout=10) as smtp:
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            email.attempts += 1
-            email.last_error = str(error)[:1000]
-            email.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** email.attempts), MAX_BACKOFF)
-            failed += 1
-        else:
-            email.attempts += 1
-            email.sent_at = utcnow()
+        if deliver(email):
             sent += 1
+        else:
+            failed += 1
         db.session.commit()
     return sent, failed
+
+
+def deliver(email: OutboxEmail) -> bool:
+    """Try to send one outbox e-mail now; on failure it stays queued with a later retry time."""
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM", "matchapp@localhost")
+    message["To"], message["Subject"] = email.to, email.subject
+    message.set_content(email.body)
+    email.attempts += 1
+    try:
+        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config.get("MAIL_PORT", 25),
+                          timeout=10) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        email.last_error = str(error)[:1000]
+        email.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** email.attempts), MAX_BACKOFF)
+        return False
+    email.sent_at = utcnow()
+    return True
 
 
 def build_digests() -> int:

@@ -15,6 +15,7 @@ from matchapp import create_app
 from matchapp.extensions import db as _db
 
 from . import factories
+from .mailserver import app_config_with_mail, smtp_port  # noqa: F401  (fixtures shared by mail tests)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = factories.PASSWORD

@@ -87,6 +87,8 @@ def get_matrix(w):
         "accounts.login": ("/account/login", ANONYMOUS_ONLY),
         "accounts.register": ("/account/register", ANONYMOUS_ONLY),
         "accounts.profile": ("/account/profile", LOGGED_IN),
+        "accounts.request_password_reset": ("/account/password-reset", EVERYONE),
+        "accounts.reset_password": ("/account/password-reset/forged-token", dict.fromkeys(ACTORS, 400)),
         "listings.browse": ("/technologies", LOGGED_IN),
         "listings.detail": (f"/technologies/{w['draft']}", OWN_DRAFT),
         "listings.create": ("/technologies/new", expect(city_x=403, city_y=403)),

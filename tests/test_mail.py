@@ -1,54 +1,15 @@
 """E-mail goes through a real SMTP server on loopback; a failed send is kept and retried."""
-import socket
 import time
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from matchapp import notifications
 from matchapp.models import OutboxEmail
 
 from . import factories
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_port():
-    return free_port()
-
-
-@pytest.fixture
-def mail_app_config(app_config, smtp_port):
-    return dict(app_config, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
-
-
-@pytest.fixture
-def app_config_with_mail(app_config, smtp_port):
-    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
-    return app_config
-
-
-def start_server(port):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, handler
+from .mailserver import start_server
 
 
 def test_an_introduction_request_is_mailed_and_a_failed_send_is_retried(app_config_with_mail, smtp_port, client,

@@ -50,3 +50,68 @@ def test_logins_exports_and_failures_are_audited_for_admins_only(client, auth, d
     auth.login("admin@example.com")
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "login_failed" in page and "technologies.csv" in page
+
+
+def age_session(client, **seconds_ago):
+    """Move the session's login and last-request stamps into the past."""
+    with client.session_transaction() as session:
+        for key, ago in seconds_ago.items():
+            session[key] = session[key] - ago
+
+
+def test_a_session_ends_after_two_idle_hours(client, auth, users):
+    auth.login("firm@example.com")
+    age_session(client, seen_at=119 * 60)
+    assert client.get("/dashboard").status_code == 200  # still inside the idle limit, and now refreshed
+    age_session(client, seen_at=121 * 60)
+    response = client.get("/listings/technologies?q=pv")
+    assert response.status_code == 302
+    assert "/account/login?next=/listings/technologies?q%3Dpv" in response.headers["Location"]
+    assert client.get("/dashboard").status_code == 302
+    assert "Your session has ended" in client.get("/account/login").get_data(as_text=True)
+
+
+def test_a_busy_session_still_ends_twelve_hours_after_login(client, auth, users):
+    auth.login("firm@example.com")
+    age_session(client, login_at=12 * 3600 + 60)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_keep_me_logged_in_outlasts_the_idle_limit_but_not_its_own(app, client, users):
+    client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    age_session(client, seen_at=5 * 3600, login_at=5 * 3600)
+    assert client.get("/dashboard").status_code == 200
+    age_session(client, login_at=15 * 24 * 3600)
+    assert client.get("/dashboard").status_code == 302
+    assert client.get_cookie("remember_token") is None  # removed with the session
+
+
+def test_the_remember_me_cookie_is_removed_on_logout_and_a_copy_is_refused(app, client, auth, users):
+    client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD, "remember": "y"})
+    copied = client.get_cookie("remember_token").value
+    auth.logout()
+    assert client.get_cookie("remember_token") is None
+    browser_after_restart = app.test_client()  # no session cookie, only the copied remember-me cookie
+    browser_after_restart.set_cookie("remember_token", copied)
+    assert browser_after_restart.get("/dashboard").status_code == 302
+
+
+def test_the_remember_me_cookie_restores_a_login_after_a_browser_restart(app, client, users):
+    client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD, "remember": "y"})
+    restarted = app.test_client()
+    restarted.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert restarted.get("/dashboard").status_code == 200
+
+
+def test_production_cookies_are_httponly_samesite_and_secure(app_config, users):
+    from matchapp import create_app
+    from matchapp.config import from_environment
+    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40})
+    cookie_settings = {key: value for key, value in production.items() if key.startswith(("SESSION_", "REMEMBER_"))}
+    app = create_app(dict(app_config, **cookie_settings))
+    response = app.test_client().post("/account/login", data={"email": "firm@example.com", "password": PASSWORD,
+                                                              "remember": "y"})
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "HttpOnly" in cookies[name] and "Secure" in cookies[name] and "SameSite=Lax" in cookies[name]

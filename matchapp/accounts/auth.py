@@ -1,8 +1,10 @@
-"""Login plumbing: loading users and guarding views by role."""
+"""Login plumbing: loading users, session lifetimes and guarding views by role."""
+import time
 from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db
 from ..models import User
@@ -18,6 +20,48 @@ def load_user(login_id: str):
     if user is None or str(user.session_version) != version:
         return None
     return user
+
+
+def start_session(remember: bool) -> None:
+    """Stamp a new login; call right after login_user."""
+    now = int(time.time())
+    session["login_at"] = session["seen_at"] = now
+    session["remember"] = bool(remember)
+
+
+def session_expired(now: int) -> bool:
+    """Past the idle or the absolute lifetime of this login.
+
+    "Keep me logged in" trades the idle limit for the longer remember-me lifetime;
+    logout, a password change or a reset still end it everywhere (session version).
+    """
+    config = current_app.config
+    if "login_at" not in session:  # restored from the remember-me cookie after a browser restart
+        start_session(remember=True)
+    if session.get("remember"):
+        return now - session["login_at"] > config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    return (now - session["login_at"] > config["SESSION_MAX_HOURS"] * 3600
+            or now - session.get("seen_at", now) > config["SESSION_IDLE_MINUTES"] * 60)
+
+
+def enforce_session_lifetimes():
+    """Before each request: end an expired login (and its remember-me cookie) and ask to log in again."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    if session_expired(now):
+        language = session.get("language")
+        logout_user()  # also tells Flask-Login to delete the remember-me cookie
+        for key in ("login_at", "seen_at", "remember"):
+            session.pop(key, None)
+        if language:
+            session["language"] = language
+        flash(_("Your session has ended. Please log in again."), "info")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=target), 303 if request.method != "GET" else 302)
+    if now - session.get("seen_at", 0) >= 60:  # rewrite the cookie at most once a minute
+        session["seen_at"] = now
+    return None
 
 
 def roles_required(*roles: str):

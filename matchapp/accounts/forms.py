@@ -59,6 +59,16 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[lambda value: value.strip() if value else value], validators=[
+        DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class PasswordResetForm(PasswordFields, FlaskForm):
+    submit = SubmitField(_l("Set the new password"))
+
+
 class ProfileForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)

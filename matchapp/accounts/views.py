@@ -2,18 +2,21 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db, limiter
+from .. import notifications
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow
-from . import services
+from . import reset, services
+from .auth import start_session
 from ..formkit import options
-from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, TokenForm, timezone_choices
+from .forms import (LoginForm, PasswordChangeForm, PasswordResetForm, PasswordResetRequestForm, ProfileForm,
+                    RegistrationForm, TokenForm, timezone_choices)
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -65,6 +68,7 @@ def register():
             apply_account_error(form, error)
         else:
             login_user(user)
+            start_session(remember=False)
             flash(_("Welcome to MatchApp! Your account is ready."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
@@ -85,6 +89,7 @@ def login():
             if language:
                 session["language"] = language
             login_user(user, remember=form.remember.data)
+            start_session(form.remember.data)
             audit.record("login", user.email, user=user)
             db.session.commit()
             flash(_("You are logged in."), "success")
@@ -108,6 +113,50 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def request_password_reset():
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data)
+        user = db.session.scalar(select(User).where(User.email == email))
+        outgoing = reset.queue_reset_email(user) if user is not None and user.active else None
+        audit.record("password_reset_requested", email)
+        db.session.commit()
+        if outgoing is not None:
+            notifications.deliver(outgoing)  # at once; a failure stays queued for `flask send-mail`
+            db.session.commit()
+        flash(_("If an account uses this address, we have sent it a link to set a new password. "
+                "The link works once, within %(minutes)d minutes.",
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")
+        return redirect(url_for("accounts.login"), 303)
+    return render_template("accounts/password_reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token):
+    """Set a new password from a reset link; every existing session of the user ends."""
+    try:
+        user = reset.user_for_token(token)
+    except reset.InvalidToken as error:
+        message = (_("This reset link has expired. Ask for a new one.") if error.expired
+                   else _("This reset link is not valid or was already used. Ask for a new one."))
+        return render_template("accounts/password_reset_request.html", form=PasswordResetRequestForm(),
+                               link_error=message), 400
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        user.session_version += 1
+        audit.record("password_reset", user.email, user=user)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password was changed. Log in with the new password."), "success")
+        return redirect(url_for("accounts.login"), 303)
+    return render_template("accounts/password_reset.html", form=form), 400 if form.errors else 200
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -124,7 +173,9 @@ def profile():
                 current_user.session_version += 1  # other sessions end; this one logs in again below
                 audit.record("password_change", current_user.email)
                 db.session.commit()
-                login_user(current_user._get_current_object())
+                remember = session.get("remember", False)
+                login_user(current_user._get_current_object(), remember=remember)
+                start_session(remember)
                 flash(_("Your password was changed."), "success")
                 return redirect(url_for("accounts.profile"))
             except services.AccountError as error:

@@ -1,0 +1,70 @@
+"""Password reset links: signed, expiring and single-use without a table of their own.
+
+The token carries the user id and a fingerprint of the current password hash and session
+version. Setting a new password (or logging out everywhere) changes the fingerprint, so a
+link works once; the signature's timestamp makes it expire after PASSWORD_RESET_MAX_AGE.
+"""
+import hashlib
+
+from flask import current_app, url_for
+from flask_babel import force_locale, gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..extensions import db
+from ..models import OutboxEmail, User
+
+SALT = "password-reset"
+
+
+def serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def fingerprint(user: User) -> str:
+    return hashlib.sha256(f"{user.password_hash}:{user.session_version}".encode()).hexdigest()[:20]
+
+
+def make_token(user: User) -> str:
+    return serializer().dumps([user.id, fingerprint(user)])
+
+
+class InvalidToken(Exception):
+    """The link is malformed, expired or already used; `expired` tells which message to show."""
+
+    def __init__(self, expired: bool = False):
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def user_for_token(token: str) -> User:
+    """The active user a valid, unused, unexpired token belongs to, else InvalidToken."""
+    try:
+        user_id, print_ = serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise InvalidToken(expired=True) from None
+    except (BadSignature, ValueError, TypeError):
+        raise InvalidToken() from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or print_ != fingerprint(user):
+        raise InvalidToken()
+    return user
+
+
+def queue_reset_email(user: User) -> OutboxEmail | None:
+    """The reset e-mail in the user's language, queued (not committed); None without SMTP."""
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password",
+                                                                  token=make_token(user))
+    if not current_app.config.get("MAIL_SERVER"):
+        if current_app.config["MATCHAPP_ENV"] == "development":  # `make run` has no mail server
+            current_app.logger.warning("MAIL_SERVER is not set; password reset link for %s: %s", user.email, link)
+        return None
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    with force_locale(user.language):
+        subject = _("[MatchApp] Reset your password")
+        body = _("Someone asked to reset the password of your MatchApp account. If it was you, open this "
+                 "link within %(minutes)d minutes; it works once:", minutes=minutes)
+        body += f"\n\n{link}\n\n" + _("If you did not ask for this, ignore this e-mail; your password "
+                                      "stays as it is.") + "\n\n— MatchApp"
+    email = OutboxEmail(to=user.email, subject=subject, body=body)
+    db.session.add(email)
+    return email
