@@ -39,7 +39,7 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .database import enable_sqlite_pragmas
         with app.app_context():
-            enable_sqlite_pragmas(db.engine)
+            enable_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -31,7 +31,9 @@ def from_environment(environ=os.environ) -> dict:
         "MATCHAPP_ENV": env,
         "SECRET_KEY": secret or "development-only-secret",
         "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL") or default_database_url(),
+        # pre-ping: a connection dropped by a PostgreSQL restart is replaced, not handed to a request.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": int(environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         "MAIL_SERVER": environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": environ.get("MAIL_FROM", "matchapp@localhost"),

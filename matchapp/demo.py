@@ -21,6 +21,25 @@ DEMO_USERS = [
 ]
 
 
+def multiplied_bundle(times: int) -> dict:
+    """The demo bundle `times` over, copy n's refs suffixed "-n" (copy 1 is the original): load and fault tests."""
+    with DEMO_BUNDLE.open(encoding="utf-8") as handle:
+        original = json.load(handle)
+    links = {"technologies": "company", "needs": "city"}
+    result = {key: [] for key in original}
+    for copy in range(1, times + 1):
+        suffix = "" if copy == 1 else f"-{copy}"
+        for key, entries in original.items():
+            for entry in entries:
+                entry = dict(entry, ref=entry["ref"] + suffix)
+                if key in links:
+                    entry[links[key]] += suffix
+                elif suffix:
+                    entry["name"] = f"{entry['name']} {copy}"
+                result[key].append(entry)
+    return result
+
+
 def load() -> bundle.ImportResult:
     """Upsert the demo bundle, then add the demo users that do not exist yet."""
     with DEMO_BUNDLE.open(encoding="utf-8") as handle:

@@ -21,6 +21,20 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = factories.PASSWORD
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres_only: needs a PostgreSQL server; runs in the PostgreSQL pass")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only run in the PostgreSQL pass (which CI requires), not the SQLite one."""
+    if POSTGRES_URL:
+        return
+    deselected = [item for item in items if "postgres_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if "postgres_only" not in item.keywords]
+
+
 def reset_postgres(url: str) -> None:
     """Drop everything so each test migrates an empty database, as a fresh install would."""
     engine = sa.create_engine(url)

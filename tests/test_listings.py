@@ -5,6 +5,7 @@ from sqlalchemy import select
 from matchapp.models import Need, SearchHit, Technology
 
 from . import factories
+from .factories import PASSWORD
 
 
 def technology_form(**overrides):
@@ -192,7 +193,7 @@ def test_a_status_change_not_allowed_now_is_refused_with_a_message(client, auth,
 def test_editing_keeps_the_owner_and_updates_the_text(client, auth, db, listings):
     auth.login("firm@example.com")
     response = client.post("/technologies/public-tech/edit", data=technology_form(title="Floating solar", save_draft="1",
-                                                                                  save_publish=""))
+                                                                                  save_publish="", version="1"))
     assert response.status_code == 302
     technology = db.session.scalar(select(Technology).where(Technology.ref == "public-tech"))
     assert technology.title == "Floating solar" and technology.status == "published"
@@ -212,3 +213,58 @@ def test_publishing_tells_matching_saved_searches(client, auth, db, users, listi
     auth.login("b@rival.example")
     page = client.get("/searches").get_data(as_text=True)
     assert "PV in Viet Nam" in page and "/technologies/draft-tech" in page and "New" in page
+
+
+def test_two_coordinators_saving_from_the_same_version_do_not_overwrite_each_other(app, db, users, listings):
+    """Both open the edit page, both save: the second is told (409), keeps its text, and nothing is lost."""
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        client.post("/account/login", data={"email": "coordinator@example.com", "password": PASSWORD})
+    version = "1"
+    for client in (first, second):
+        page = client.get("/technologies/public-tech/edit").get_data(as_text=True)
+        assert f'value="{version}"' in page and 'name="version"' in page
+    saved = first.post("/technologies/public-tech/edit",
+                       data=technology_form(owner="kanmon", title="First title", version=version))
+    assert saved.status_code == 302
+    refused = second.post("/technologies/public-tech/edit",
+                          data=technology_form(owner="kanmon", title="Second title", version=version))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Someone else saved this listing" in page and 'value="Second title"' in page
+    db.session.expire_all()
+    technology = db.session.scalar(select(Technology).where(Technology.ref == "public-tech"))
+    assert technology.title == "First title" and technology.version > 1
+
+    # Having seen the message, the second coordinator saves again on purpose: the form now carries
+    # the current version.
+    current = str(technology.version)
+    assert f'name="version" type="hidden" value="{current}"' in page
+    again = second.post("/technologies/public-tech/edit",
+                        data=technology_form(owner="kanmon", title="Second title", version=current))
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Technology, technology.id).title == "Second title"
+
+
+def test_a_save_without_the_version_it_was_read_from_is_refused(client, auth, db, listings):
+    auth.login("firm@example.com")
+    response = client.post("/technologies/public-tech/edit", data=technology_form(title="No version"))
+    assert response.status_code == 409
+    assert db.session.scalar(select(Technology.title).where(Technology.ref == "public-tech")) != "No version"
+
+
+def test_a_write_racing_past_the_version_check_fails_instead_of_overwriting(app, db, listings):
+    """Two sessions read version 1; the later flush matches no row and raises rather than overwrites."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+    with Session(db.engine) as one, Session(db.engine) as two:
+        a = one.scalar(select(Technology).where(Technology.ref == "public-tech"))
+        b = two.scalar(select(Technology).where(Technology.ref == "public-tech"))
+        a.title = "From one"
+        one.commit()
+        b.title = "From two"
+        with pytest.raises(StaleDataError):
+            two.commit()
+    db.session.expire_all()
+    assert db.session.scalar(select(Technology.title).where(Technology.ref == "public-tech")) == "From one"

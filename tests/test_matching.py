@@ -102,7 +102,8 @@ def test_editing_a_need_recomputes_its_matches(client, auth, db, matched):
     auth.login("coordinator@example.com")
     client.post("/needs/koror-ev/edit", data={
         "owner": "koror", "language": "en", "title": "Leak detection in the water network",
-        "description": "Non-revenue water is high", "sectors": ["water"], "save_draft": "1"})
+        "description": "Non-revenue water is high", "sectors": ["water"], "save_draft": "1",
+        "version": str(need.version)})
     refs = [m.technology.ref for m in stored(db, need_id=need.id)]
     assert refs[0] == "rokko-leak-detection" and "evmj-ev-bus" not in refs
 

@@ -1,7 +1,7 @@
 """Forms for creating and editing technologies and needs, and for saving a search."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, IntegerField, SelectField,
+from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.fields import DecimalField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
@@ -48,6 +48,7 @@ class ListingForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[
         Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    version = HiddenField()  # the version the form was read from; see views.edit
     save_draft = SubmitField(_l("Save as draft"))
     save_publish = SubmitField(_l("Save and publish"))
 

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import bundle
 from ..extensions import db
@@ -116,28 +117,44 @@ def create(kind):
 @bp.route(KIND_PATH + "/<ref>/edit", methods=["GET", "POST"])
 @login_required
 def edit(kind, ref):
+    """Edit a listing; a save based on a version someone else has since replaced is refused (409)."""
     kind = get_kind(kind)
     listing = get_editable(kind, ref)
     if request.method == "GET":
         data = bundle.export_entry(kind.name, listing)
         data["owner"] = data.pop(kind.owner_key)
-        form = kind.form(data=data)
+        form = kind.form(data=dict(data, version=listing.version))
     else:
         form = kind.form()
     prepare_form(kind, form)
     if form.validate_on_submit():
+        if form.version.data != str(listing.version):
+            return edit_conflict(kind, form, listing)
         owner = chosen_owner(kind, form) if current_user.is_staff else getattr(listing, kind.owner_key)
         if owner is not None:
-            setattr(listing, kind.owner_key, owner)
-            apply_form(kind, listing, form)
-            services.confirm(listing)
-            if form.save_publish.data and listing.status == "draft":
-                services.transition(listing, "publish")
-            store.listing_changed(listing)
-            db.session.commit()
+            try:
+                setattr(listing, kind.owner_key, owner)
+                apply_form(kind, listing, form)
+                services.confirm(listing)
+                if form.save_publish.data and listing.status == "draft":
+                    services.transition(listing, "publish")
+                store.listing_changed(listing)  # flushes: the version check happens here
+                db.session.commit()
+            except StaleDataError:  # someone saved between our read and our write
+                db.session.rollback()
+                return edit_conflict(kind, form, db.session.get(kind.model, listing.id))
             flash(_("Saved."), "success")
             return redirect(url_for("listings.detail", kind=kind.name, ref=listing.ref))
     return render_template("listings/edit.html", kind=kind, form=form, listing=listing), 400 if form.errors else 200
+
+
+def edit_conflict(kind, form, listing):
+    """Keep what the user typed, explain, and let a second save knowingly replace the newer version."""
+    form.version.data = str(listing.version)
+    flash(_("Someone else saved this listing while you were editing it, so your changes were not saved. "
+            "Compare with the current version (it opens in a new tab); saving again replaces it with this form."),
+          "error")
+    return render_template("listings/edit.html", kind=kind, form=form, listing=listing, conflict=True), 409
 
 
 @bp.route(KIND_PATH + "/<ref>/<any(publish, archive, unpublish, close, discuss, reopen, confirm):action>",

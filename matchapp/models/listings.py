@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, String, Table, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from ..text import normalise
@@ -48,6 +48,13 @@ class ListingText:
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Raised by every UPDATE (SQLAlchemy's version counter): a save from a stale copy matches no
+    # row and fails with StaleDataError instead of silently overwriting someone else's change.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
 
     @property
     def alt_language(self) -> str:
