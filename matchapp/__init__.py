@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -40,6 +41,18 @@ def register_extensions(app: Flask) -> None:
         from .database import enable_sqlite_pragmas
         with app.app_context():
             enable_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def register_url_converters(app: Flask) -> None:
+    """<int:...> in every route accepts only ids the database can hold (others are a 404, not a 500)."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_blueprints(app: Flask) -> None:

@@ -45,6 +45,11 @@ class ScreeningInput:
                    annual_savings_jpy=positive(savings, "annual_savings_jpy") if savings not in (None, "") else None)
 
 
+# Accepted ranges: wide enough for any real project, narrow enough that every figure stays finite.
+RANGES = {"investment_jpy": (1, 1e15), "co2_t_per_year": (0.001, 1e9), "life_years": (1, 100),
+          "annual_savings_jpy": (1, 1e15)}
+
+
 def positive(raw, name: str) -> float:
     if raw is None or str(raw).strip() == "":
         raise ScreeningError(name, f"'{name}' is required")
@@ -52,10 +57,11 @@ def positive(raw, name: str) -> float:
         value = Decimal(str(raw).replace(",", "").strip())
     except InvalidOperation:
         raise ScreeningError(name, f"'{name}' must be a number")
+    low, high = RANGES[name]
     if not value.is_finite() or value <= 0:
         raise ScreeningError(name, f"'{name}' must be greater than zero")
-    if value > Decimal("1e15"):
-        raise ScreeningError(name, f"'{name}' is too large")
+    if value < Decimal(str(low)) or value > Decimal(str(high)):
+        raise ScreeningError(name, f"'{name}' must be between {low:g} and {high:g}")
     return float(value)
 
 

@@ -1,6 +1,11 @@
 """The OpenAPI 3.1 document, built from the same field specs the bundle format uses."""
+from sqlalchemy import select
+
+from .. import jcm
 from ..bundle import SPECS
+from ..extensions import db
 from ..listings.search import MAX_PER_PAGE, SORTS
+from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
 
 NULLABLE = {"amount": "integer", "number": "number", "datetime": "string", "timezone": "string"}
 
@@ -48,30 +53,38 @@ def json_response(description: str, schema_ref: str) -> dict:
 ERRORS = {status: json_response(text, "Error") for status, text in
           (("400", "bad input"), ("401", "missing or invalid token"), ("404", "not found or not visible"))}
 
-FILTERS = [
-    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "words in Japanese or English"},
-    {"name": "sector", "in": "query", "schema": {"type": "string"}, "description": "sector code; unknown → 400"},
-    {"name": "country", "in": "query", "schema": {"type": "string"},
-     "description": "ISO alpha-2; technologies open to any country are kept; unknown → 400"},
-    {"name": "jcm", "in": "query", "schema": {"type": "boolean"}, "description": "JCM partner countries only"},
-    {"name": "language", "in": "query", "schema": {"type": "string"}},
-    {"name": "status", "in": "query", "schema": {"type": "string"},
-     "description": "empty: active listings; 'any': all the caller may see; or one status"},
-    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
-]
+def filters(statuses) -> list[dict]:
+    """The search filters of a listing endpoint, with the values the server accepts."""
+    sectors = list(db.session.scalars(select(Sector.code).order_by(Sector.position)))
+    return [
+        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "words in Japanese or English"},
+        {"name": "sector", "in": "query", "schema": {"type": "string", "enum": ["", *sectors]},
+         "description": "sector code; unknown → 400"},
+        {"name": "country", "in": "query", "schema": {"type": "string", "enum": ["", *country_codes()]},
+         "description": "ISO alpha-2; technologies open to any country are kept; unknown → 400"},
+        {"name": "jcm", "in": "query", "schema": {"type": "boolean"}, "description": "JCM partner countries only"},
+        {"name": "language", "in": "query", "schema": {"type": "string", "enum": ["", "ja", "en"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "any", *statuses]},
+         "description": "empty: active listings; 'any': all the caller may see; or one status"},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10**6}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+    ]
 
 
-def listing_paths(section: str, schema: str) -> dict:
+def listing_paths(section: str, schema: str, statuses) -> dict:
     ref = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
-        f"/{section}": {"get": {"summary": f"List {section}", "security": [{"bearer": []}], "parameters": FILTERS,
+        f"/{section}": {"get": {"summary": f"List {section}", "security": [{"bearer": []}], "parameters": filters(statuses),
                                 "responses": {"200": json_response("one page", f"{schema}Page"), **ERRORS}}},
         f"/{section}/{{ref}}": {"get": {"summary": f"One of the {section}", "security": [{"bearer": []}],
                                         "parameters": [ref],
                                         "responses": {"200": json_response("the listing", schema), **ERRORS}}},
     }
+
+
+def country_codes() -> list[str]:
+    return list(db.session.scalars(select(Country.code).order_by(Country.code)))
 
 
 def document() -> dict:
@@ -133,15 +146,18 @@ def document() -> dict:
                                    "name": {"type": "string"}}}}}},
                 "responses": {"201": json_response("the new token, shown once", "Token"),
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
-            **listing_paths("technologies", "Technology"),
-            **listing_paths("needs", "Need"),
+            **listing_paths("technologies", "Technology", TECHNOLOGY_STATUSES),
+            **listing_paths("needs", "Need", NEED_STATUSES),
             "/jcm/screen": {"get": {
                 "summary": "Screen a project against the JCM equipment-subsidy rules in force",
                 "security": [{"bearer": []}],
-                "parameters": [{"name": n, "in": "query", "required": r, "schema": {"type": t}} for n, r, t in (
-                    ("investment_jpy", True, "number"), ("co2_t_per_year", True, "number"),
-                    ("life_years", True, "number"), ("country", True, "string"), ("technology", False, "string"),
-                    ("annual_savings_jpy", False, "number"))],
+                "parameters": [
+                    *({"name": n, "in": "query", "required": n != "annual_savings_jpy",
+                       "schema": {"type": "number", "minimum": low, "maximum": high}}
+                      for n, (low, high) in jcm.RANGES.items()),
+                    {"name": "country", "in": "query", "required": True,
+                     "schema": {"type": "string", "enum": country_codes()}},
+                    {"name": "technology", "in": "query", "required": False, "schema": {"type": "string"}}],
                 "responses": {"200": json_response("the screening", "Screening"), **ERRORS}}},
             "/introductions": {"post": {
                 "summary": "Request an introduction (a coordinator's request is a proposal both sides must accept)",

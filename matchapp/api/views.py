@@ -9,6 +9,7 @@ from ..listings.access import can_view
 from ..introductions import services as introductions
 from ..matching import store
 from ..models import ApiToken, Need, Technology, User
+from ..models.base import as_utc
 from .auth import ApiError, token_required
 from .openapi import document
 
@@ -33,8 +34,8 @@ def listing_json(listing) -> dict:
     owner = listing.owner
     data.update({
         "owner_name": owner.name, "owner_name_ja": owner.name_ja,
-        "created_at": listing.created_at.isoformat() if listing.created_at else None,
-        "updated_at": listing.updated_at.isoformat() if listing.updated_at else None,
+        "created_at": as_utc(listing.created_at).isoformat() if listing.created_at else None,
+        "updated_at": as_utc(listing.updated_at).isoformat() if listing.updated_at else None,
         "stale": services.freshness(listing).stale,
     })
     if isinstance(listing, Need):

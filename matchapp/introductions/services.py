@@ -5,7 +5,7 @@ at once, exactly one succeeds and the other gets IntroductionError(409).
 """
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -55,8 +55,25 @@ def side_of(user, introduction) -> str | None:
 
 
 def introduction_for_pair(need, technology) -> Introduction | None:
+    """The introduction of this pair, from the request's prefetched set when there is one."""
+    prefetched = g.get("introductions_by_pair")
+    if prefetched is not None and (need.id, technology.id) in prefetched:
+        return prefetched[(need.id, technology.id)]
     return db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
                                                         Introduction.technology_id == technology.id))
+
+
+def prefetch_introductions(pairs) -> None:
+    """Read the introductions of many (need_id, technology_id) pairs at once for a list page."""
+    pairs = set(pairs)
+    found = dict.fromkeys(pairs)
+    if pairs:
+        need_ids, technology_ids = {n for n, _t in pairs}, {t for _n, t in pairs}
+        for introduction in db.session.scalars(select(Introduction).where(
+                Introduction.need_id.in_(need_ids), Introduction.technology_id.in_(technology_ids))):
+            if (introduction.need_id, introduction.technology_id) in found:
+                found[(introduction.need_id, introduction.technology_id)] = introduction
+    g.introductions_by_pair = {**g.get("introductions_by_pair", {}), **found}
 
 
 def visible(user, introduction) -> bool:

@@ -49,9 +49,11 @@ class Filters:
         """Read filters from request arguments; unknown codes raise FilterError."""
         filters = cls(q=(args.get("q") or "").strip()[:200], sector=(args.get("sector") or "").strip(),
                       country=(args.get("country") or "").strip().upper(),
-                      jcm=(args.get("jcm") or "").lower() in ("1", "true", "on", "yes"),
+                      jcm=flag(args.get("jcm"), "jcm"),
                       language=(args.get("language") or "").strip().lower(),
                       status=(args.get("status") or "").strip(), sort=(args.get("sort") or "newest").strip())
+        if filters.language not in ("", "ja", "en"):
+            raise FilterError("language", f"unknown language '{filters.language}' (ja or en)")
         if filters.sector and db.session.get(Sector, filters.sector) is None:
             raise FilterError("sector", f"unknown sector '{filters.sector}'")
         if filters.country and db.session.get(Country, filters.country) is None:
@@ -73,6 +75,16 @@ class Filters:
         defaults = {"sort": "newest", "page": 1, "per_page": 20}
         return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
 
+
+
+def flag(raw, name: str) -> bool:
+    """A yes/no filter: absent or one of the usual spellings; anything else is a FilterError."""
+    value = (raw or "").strip().lower()
+    if value in ("", "0", "false", "off", "no"):
+        return False
+    if value in ("1", "true", "on", "yes"):
+        return True
+    raise FilterError(name, f"'{name}' must be true or false")
 
 
 def positive_int(raw, name: str, default: int, maximum: int) -> int:

@@ -4,11 +4,22 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Country, Sector
+from ..models.reference import localized_pair
+
+
+# Reference names (code -> (English, Japanese)) per model. Sectors and countries change only by
+# migration, so one read per process is enough; a code not seen yet is read when first asked for.
+_REFERENCE_NAMES: dict = {Sector: {}, Country: {}}
 
 
 def _names(model, codes) -> dict:
-    rows = db.session.scalars(select(model).where(model.code.in_(list(codes)))).all()
-    return {row.code: row.name for row in rows}
+    known = _REFERENCE_NAMES[model]
+    missing = [code for code in codes if code not in known]
+    if missing:
+        for row in db.session.execute(select(model.code, model.name_en, model.name_ja)
+                                      .where(model.code.in_(missing))):
+            known[row.code] = (row.name_en, row.name_ja)
+    return {code: localized_pair(*known[code]) for code in codes if code in known}
 
 
 def _render(reason: dict) -> str:

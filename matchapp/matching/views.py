@@ -3,17 +3,24 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..listings.access import can_edit
 from ..listings.kinds import KINDS, get_visible
 from ..listings.search import FilterError, positive_int
-from ..models import City, Country, Dismissal, Match, Need, Sector
+from ..introductions.services import prefetch_introductions
+from ..models import City, Country, Dismissal, Match, Need, Sector, Technology
 from ..models.listings import need_sectors
 
 bp = Blueprint("matching", __name__)
 PAGE_SIZE = 20
+# Everything a match card shows, read in a few queries instead of several per card.
+MATCH_CARD_LOADS = (
+    joinedload(Match.need).joinedload(Need.city).joinedload(City.country),
+    joinedload(Match.technology).joinedload(Technology.company),
+)
 
 
 def listing_matches(kind: str, ref: str):
@@ -21,7 +28,9 @@ def listing_matches(kind: str, ref: str):
     listing = get_visible(KINDS[kind], ref)
     column = Match.need_id if kind == "needs" else Match.technology_id
     matches = db.session.scalars(select(Match).where(column == listing.id)
+                                 .options(*MATCH_CARD_LOADS)
                                  .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
+    prefetch_introductions((m.need_id, m.technology_id) for m in matches)
     return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind], matches=matches)
 
 

@@ -65,7 +65,7 @@ def pipeline_csv():
     for p in filtered_projects(request.args):
         writer.writerow([p.id, neutralise(p.title), p.stage, neutralise(p.city.name) if p.city else "",
                          p.city.country_code if p.city else "", neutralise(p.japanese_city), p.sector or "",
-                         p.expected_co2_t or "", p.verified_co2_t, p.investment_jpy or "", p.updated_at.isoformat()])
+                         p.expected_co2_t or "", p.verified_co2_t, p.investment_jpy or "", as_utc(p.updated_at).isoformat()])
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=matchapp-projects.csv"})
 

@@ -1,0 +1,268 @@
+"""Load benchmark: gunicorn on 127.0.0.1 with the demo data multiplied x100.
+
+Endpoints: browse, search, a need's match page, an API read and introduction requests
+(API, each a new pair), plus two references served by the same gunicorn set-up: a
+trivial Flask view (the framework's ceiling) and a minimal page listing 20 rows through
+Flask-SQLAlchemy and Jinja (bench/load_app.py).
+
+Each endpoint is driven twice by --users concurrent users for --seconds:
+- paced: each user waits 0.25-0.75 s between requests (people read pages): requests/s,
+  p50/p95/p99 latency and errors -> target p95 <= 200 ms, 0 errors;
+- saturated: no waiting, the server's capacity -> target: the match page's throughput at
+  least 50 % of the 20-row page's.
+
+Run: .venv/bin/python bench/load.py [--users 20] [--seconds 10] [--times 100] [--workers 2]
+     DATABASE_URL=postgresql+psycopg://... to run on PostgreSQL (the database is emptied).
+"""
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "load-benchmark-secret-key-0123456789abcdef"
+PROCESSES = 4  # client processes: one Python process cannot drive a saturated server alone
+
+
+def prepare(database_url: str, times: int) -> dict:
+    """Migrate, load the demo x`times`, add the demo logins; return what the clients need."""
+    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=SECRET)
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from matchapp import create_app, demo
+    from matchapp.extensions import db
+    from matchapp.listings.services import import_bundle
+    from matchapp.models import ApiToken, City, Match, Need, Technology, User
+
+    app = create_app()
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            db.session.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+        started = time.perf_counter()
+        import_bundle(demo.multiplied_bundle(times))  # as `flask import-data` does: matches included
+        db.session.commit()
+        demo.load()
+        loaded = time.perf_counter() - started
+        city_user = db.session.scalar(select(User).where(User.email == "city@demo.matchapp.example"))
+        _token, secret = ApiToken.issue(city_user, "load benchmark")
+        db.session.commit()
+        city = db.session.scalar(select(City).where(City.ref == "hai-phong"))
+        needs = db.session.scalars(select(Need.ref).where(Need.city_id == city.id, Need.status == "open")).all()
+        matched_need = db.session.scalar(
+            select(Need.ref).join(Match, Match.need_id == Need.id).where(Need.city_id == city.id)
+            .group_by(Need.ref).order_by(func.count().desc()).limit(1))
+        technologies = db.session.scalars(select(Technology.ref).where(Technology.status == "published")).all()
+        counts = {"technologies": len(technologies),
+                  "needs": db.session.scalar(select(func.count()).select_from(Need)),
+                  "stored matches": db.session.scalar(select(func.count()).select_from(Match))}
+    pairs = [(n, t) for n in needs for t in technologies]
+    random.Random(1).shuffle(pairs)
+    return {"token": secret, "match_need": matched_need, "pairs": pairs, "counts": counts, "load_seconds": loaded}
+
+
+def endpoints(setup: dict) -> dict:
+    """name -> (method, path, needs login, needs token)."""
+    return {
+        "browse": ("GET", "/technologies", True, False),
+        "search": ("GET", "/technologies?" + urlencode({"q": "太陽光", "sector": "renewable_energy"}), True, False),
+        "match page": ("GET", f"/needs/{setup['match_need']}/matches", True, False),
+        "api read": ("GET", "/api/v1/technologies?" + urlencode({"q": "solar", "per_page": 20}), False, True),
+        "introduction request": ("POST", "/api/v1/introductions", False, True),
+        "ref: trivial Flask": ("GET", "/_bench/trivial", False, False),
+        "ref: 20 rows SQLAlchemy+Jinja": ("GET", "/_bench/rows", False, False),
+    }
+
+
+def login_cookie(port: int) -> str:
+    """Log in through the real form (CSRF token included) and return the session cookie."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/account/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrf_token": csrf, "email": "city@demo.matchapp.example", "password": "matchapp-demo"})
+    connection.request("POST", "/account/login", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 302, f"login failed: {response.status}"
+    return response.getheader("Set-Cookie").split(";", 1)[0]
+
+
+def client_process(port, endpoint, setup, threads, seconds, paced, pairs, results):
+    """`threads` users in this process; each keeps one connection open and records (latency, ok)."""
+    samples = []
+    try:
+        run_users(port, endpoint, setup, threads, seconds, paced, pairs, samples)
+    finally:
+        results.put(samples)  # even after a crash, so the parent never waits forever
+
+
+def run_users(port, endpoint, setup, threads, seconds, paced, pairs, samples):
+    method, path, needs_login, needs_token = endpoint
+    headers = {}
+    if needs_login:
+        headers["Cookie"] = setup["cookie"]  # logged in once: the login form is rate-limited per address
+    if needs_token:
+        headers["Authorization"] = f"Bearer {setup['token']}"
+        headers["Content-Type"] = "application/json"
+    lock = threading.Lock()
+    pair_iter, pair_lock = iter(pairs), threading.Lock()
+    start_at = time.time() + 0.5
+    deadline = start_at + seconds
+
+    def user(number):
+        rng = random.Random(number)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        time.sleep(max(0.0, start_at - time.time()) + (rng.uniform(0, 0.5) if paced else 0))
+        while time.time() < deadline:
+            body = None
+            if method == "POST":
+                with pair_lock:
+                    need, technology = next(pair_iter, (None, None))
+                if need is None:
+                    break  # every pair of this client has been asked for
+                body = json.dumps({"need": need, "technology": technology, "message": "load test"})
+            began = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status < 400 or (method == "POST" and response.status == 201)
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append((time.perf_counter() - began, ok))
+            if paced:
+                time.sleep(rng.uniform(0.25, 0.75))
+        with lock:
+            samples.extend(mine)
+
+    workers = [threading.Thread(target=user, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def drive(port, endpoint, setup, users, seconds, paced) -> dict:
+    results = multiprocessing.Queue()
+    share = [users // PROCESSES + (1 if n < users % PROCESSES else 0) for n in range(PROCESSES)]
+    pairs = setup["pairs"]
+    chunk = len(pairs) // PROCESSES
+    processes = [multiprocessing.Process(target=client_process, args=(
+        port, endpoint, setup, share[n], seconds, paced, pairs[n * chunk:(n + 1) * chunk], results))
+        for n in range(PROCESSES) if share[n]]
+    for process in processes:
+        process.start()
+    samples = []
+    for _ in processes:
+        samples.extend(results.get())
+    for process in processes:
+        process.join()
+    setup["pairs"] = pairs[len(samples):] + pairs[:len(samples)]  # used pairs would be 409s next time
+    latencies = sorted(latency for latency, _ok in samples)
+
+    def percentile(p):
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {"requests": len(samples), "rps": len(samples) / seconds, "p50": percentile(50), "p95": percentile(95),
+            "p99": percentile(99), "errors": sum(1 for _latency, ok in samples if not ok)}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, MATCHAPP_ENV="production",
+               FLASK_DEBUG="0")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
+         "--bind", f"127.0.0.1:{port}", "--preload", "--log-level", "warning", "bench.load_app:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/_bench/trivial")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--times", type=int, default=100, help="multiply the demo data this many times")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="matchapp-load-")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/load.sqlite3"
+    print(f"preparing {database_url.split('@')[-1]} with the demo data x{args.times} ...", flush=True)
+    setup = prepare(database_url, args.times)
+    print(f"  loaded in {setup['load_seconds']:.0f} s: " + ", ".join(f"{v} {k}" for k, v in setup["counts"].items()))
+    port = free_port()
+    server = start_gunicorn(database_url, port, args.workers)
+    try:
+        setup["cookie"] = login_cookie(port)
+        table = {}
+        for name, endpoint in endpoints(setup).items():
+            paced = drive(port, endpoint, setup, args.users, args.seconds, paced=True)
+            saturated = drive(port, endpoint, setup, args.users, args.seconds, paced=False)
+            table[name] = (paced, saturated)
+            print(f"  measured {name}", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"\n{args.users} users, {args.seconds:g} s per phase, gunicorn {args.workers} workers x 4 threads, "
+          f"{os.cpu_count()} cores")
+    print(f"{'endpoint':<30} {'paced: req/s':>12} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+          f" | {'saturated: req/s':>16} {'p95 ms':>7} {'errors':>6}")
+    for name, (paced, saturated) in table.items():
+        print(f"{name:<30} {paced['rps']:>12.1f} {paced['p50']:>7.1f} {paced['p95']:>7.1f} {paced['p99']:>7.1f} "
+              f"{paced['errors']:>6} | {saturated['rps']:>16.1f} {saturated['p95']:>7.1f} {saturated['errors']:>6}")
+    match, rows = table["match page"][1]["rps"], table["ref: 20 rows SQLAlchemy+Jinja"][1]["rps"]
+    trivial = table["ref: trivial Flask"][1]["rps"]
+    app_rows = {k: v for k, v in table.items() if not k.startswith("ref:")}
+    worst_p95 = max(paced["p95"] for paced, _ in app_rows.values())
+    errors = sum(p["errors"] + s["errors"] for p, s in table.values())
+    print(f"\nmatch page / 20-row page throughput: {match / rows:.0%} (target >= 50 %)")
+    print(f"match page / trivial Flask throughput: {match / trivial:.0%}")
+    print(f"worst paced p95 over MatchApp endpoints: {worst_p95:.0f} ms (target <= 200 ms)")
+    print(f"errors: {errors} (target 0)")
+    met = match / rows >= 0.5 and worst_p95 <= 200 and errors == 0
+    print("targets met" if met else "TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()
