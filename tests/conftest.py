@@ -16,6 +16,7 @@ from matchapp.extensions import db as _db
 
 from . import factories
 from .mailserver import app_config_with_mail, smtp_port  # noqa: F401  (fixtures shared by mail tests)
+from .world import world  # noqa: F401  (a fixture shared by the access matrix and the fuzzers)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = factories.PASSWORD

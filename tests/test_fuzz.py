@@ -22,7 +22,7 @@ from matchapp.extensions import db as _db
 from matchapp.models import ApiToken, User
 
 from . import factories
-from .test_access_matrix import EMAILS, get_matrix, post_matrix, world  # noqa: F401  (world is a fixture)
+from .test_access_matrix import EMAILS, get_matrix, post_matrix
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 ACTORS = ("company_a", "city_x", "coordinator", "anonymous")

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..formkit import options
 from ..matching import store
 from ..models import CLOSED_STAGE, Country, Event, EventParticipant, Project, Sector
+from ..models.reference import reference_options
 from ..refs import unique_ref
 from . import search, services
 from .access import can_view
@@ -21,12 +22,11 @@ KIND_PATH = "/<any(technologies, needs):kind>"
 
 
 def sector_options():
-    return options((s.code, s.name) for s in db.session.scalars(select(Sector).order_by(Sector.position)))
+    return options(reference_options(Sector))
 
 
 def country_options(blank=None):
-    pairs = sorted(((c.code, c.name) for c in db.session.scalars(select(Country))), key=lambda p: p[1])
-    return options(([("", blank)] if blank is not None else []) + pairs)
+    return options(([("", blank)] if blank is not None else []) + reference_options(Country))
 
 
 def prepare_form(kind, form):

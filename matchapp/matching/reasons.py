@@ -1,24 +1,12 @@
 """Reasons a person can read, rendered from the structured reasons stored with each match."""
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
 
-from ..extensions import db
 from ..models import Country, Sector
-from ..models.reference import localized_pair
-
-
-# Reference names (code -> (English, Japanese)) per model. Sectors and countries change only by
-# migration, so one read per process is enough; a code not seen yet is read when first asked for.
-_REFERENCE_NAMES: dict = {Sector: {}, Country: {}}
+from ..models.reference import localized_pair, reference_names
 
 
 def _names(model, codes) -> dict:
-    known = _REFERENCE_NAMES[model]
-    missing = [code for code in codes if code not in known]
-    if missing:
-        for row in db.session.execute(select(model.code, model.name_en, model.name_ja)
-                                      .where(model.code.in_(missing))):
-            known[row.code] = (row.name_en, row.name_ja)
+    known = reference_names(model)
     return {code: localized_pair(*known[code]) for code in codes if code in known}
 
 

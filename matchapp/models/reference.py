@@ -1,8 +1,9 @@
 """Reference data: countries (with JCM partnership) and the sector taxonomy."""
 from typing import Optional
 
+from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import String
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -57,3 +58,23 @@ class Sector(db.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+def reference_names(model) -> dict[str, tuple[str, str]]:
+    """code -> (English, Japanese) for every sector (in taxonomy order) or country.
+
+    Read once per application: reference data changes only with a migration, and a
+    deployment restarts the app. Pages and match reasons use it instead of a query each.
+    """
+    cache = current_app.extensions.setdefault("matchapp_reference_names", {})
+    if model not in cache:
+        order = model.position if model is Sector else model.code
+        rows = db.session.execute(select(model.code, model.name_en, model.name_ja).order_by(order))
+        cache[model] = {code: (english, japanese) for code, english, japanese in rows}
+    return cache[model]
+
+
+def reference_options(model) -> list[tuple[str, str]]:
+    """(code, name in the current language): sectors in taxonomy order, countries by name."""
+    pairs = [(code, localized_pair(*names)) for code, names in reference_names(model).items()]
+    return pairs if model is Sector else sorted(pairs, key=lambda pair: pair[1])
