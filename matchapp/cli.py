@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from . import audit, bundle, demo, notifications
+from . import audit, backup, bundle, demo, notifications
 from .introductions import services as introductions
 from .accounts import services
 from .extensions import db
@@ -161,7 +161,32 @@ def send_digest() -> None:
     click.echo(f"Queued {notifications.build_digests()} digest(s).")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the whole database (SQLite backup API or pg_dump)."""
+    try:
+        backup.backup(path)
+    except backup.BackupError as error:
+        fail(str(error))
+    click.echo(f"Backed up the database to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm that the current data is to be replaced.")
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the whole database with a backup. Stop the app (or its workers) first."""
+    if not yes:
+        fail("restore replaces every row of the database; run again with --yes to confirm")
+    try:
+        backup.restore(path)
+    except backup.BackupError as error:
+        fail(str(error))
+    click.echo(f"Restored the database from {path}")
+
+
 def register(app: Flask) -> None:
     for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch, send_mail,
-                    housekeeping, send_digest):
+                    housekeeping, send_digest, backup_command, restore_command):
         app.cli.add_command(command)

@@ -16,11 +16,13 @@ from ..models.listings import need_sectors
 
 bp = Blueprint("matching", __name__)
 PAGE_SIZE = 20
-# Everything a match card shows, read in a few queries instead of several per card.
-MATCH_CARD_LOADS = (
-    joinedload(Match.need).joinedload(Need.city).joinedload(City.country),
-    joinedload(Match.technology).joinedload(Technology.company),
-)
+# What a match card shows of the other side, read with the matches instead of a query per card.
+# (The listing whose page it is is already in the session, so it is not read again.)
+OTHER_SIDE_LOADS = {
+    "needs": (joinedload(Match.technology).joinedload(Technology.company),),
+    "technologies": (joinedload(Match.need).joinedload(Need.city).joinedload(City.country),),
+}
+BOTH_SIDES_LOADS = OTHER_SIDE_LOADS["needs"] + OTHER_SIDE_LOADS["technologies"]
 
 
 def listing_matches(kind: str, ref: str):
@@ -28,7 +30,7 @@ def listing_matches(kind: str, ref: str):
     listing = get_visible(KINDS[kind], ref)
     column = Match.need_id if kind == "needs" else Match.technology_id
     matches = db.session.scalars(select(Match).where(column == listing.id)
-                                 .options(*MATCH_CARD_LOADS)
+                                 .options(*OTHER_SIDE_LOADS[kind])
                                  .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
     prefetch_introductions((m.need_id, m.technology_id) for m in matches)
     return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind], matches=matches)
@@ -67,7 +69,9 @@ def overview():
         query = query.where(Need.city.has(City.country_code == country))
     if sector:
         query = query.where(Need.id.in_(select(need_sectors.c.need_id).where(need_sectors.c.sector_code == sector)))
-    matches = db.session.scalars(query.order_by(Match.computed_at.desc(), Match.score.desc()).limit(100)).all()
+    matches = db.session.scalars(query.options(*BOTH_SIDES_LOADS)
+                                 .order_by(Match.computed_at.desc(), Match.score.desc()).limit(100)).all()
+    prefetch_introductions((m.need_id, m.technology_id) for m in matches)
     countries = db.session.scalars(select(Country).where(Country.code.in_(select(City.country_code)))).all()
     sectors = db.session.scalars(select(Sector).order_by(Sector.position)).all()
     dismissals = db.session.scalars(select(Dismissal).order_by(Dismissal.created_at.desc()).limit(20)).all()
