@@ -232,3 +232,35 @@ def test_the_app_recovers_from_a_postgresql_restart_without_restarting(app_confi
     assert clients["pinging"].get("/dashboard").status_code == 200
     assert clients["pinging"].post("/account/profile", data={"name": "After restart", "language": "en",
                                                              "timezone": "Asia/Tokyo"}).status_code == 302
+
+
+def test_every_gunicorn_worker_accepts_the_session_another_worker_signed(app, db, database_url, users):
+    """Workers share SECRET_KEY from the environment, never a key of their own."""
+    import http.cookiejar
+    import re as regex
+    import urllib.parse
+
+    port = faults.free_port()
+    server = faults.start(database_url, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
+                          "wsgi:app")
+    try:
+        faults.wait_for_port(port)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        deadline = time.time() + 60
+        while True:
+            try:
+                page = opener.open(f"http://127.0.0.1:{port}/account/login", timeout=10).read().decode()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        token = regex.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf_token": token, "email": "firm@example.com",
+                                       "password": PASSWORD}).encode()
+        opener.open(f"http://127.0.0.1:{port}/account/login", data=body, timeout=10).read()
+        statuses = {opener.open(f"http://127.0.0.1:{port}/dashboard", timeout=10).geturl().endswith("/dashboard")
+                    for _ in range(30)}  # new connections: the kernel spreads them over the workers
+        assert statuses == {True}
+    finally:
+        faults.kill(server)
