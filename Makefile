@@ -52,8 +52,10 @@ test-postgres:
 		echo "TEST_DATABASE_URL not set: skipping the PostgreSQL pass (see README)"; \
 	fi
 
+BENCHMARKS := bench/quality.py bench/matching.py bench/fuzz.py bench/load.py
+
 bench: $(VENV)/.installed-dev
-	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(PY) $$f; done || echo "no benchmarks yet"
+	set -e; for f in $(BENCHMARKS); do echo "== $$f"; $(PY) $$f; done
 
 clean:
 	rm -rf $(VENV) instance test-output
