@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from . import i18n
 from .introductions.services import introduction_for_pair, side_for
 from .listings.access import can_edit
 from .listings.forms import FUNDING_LABELS
@@ -109,6 +110,7 @@ def listing_text(listing, field: str) -> str:
 
 
 def register(app) -> None:
+    i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

@@ -45,3 +45,14 @@ def test_form_errors_are_translated(client, db):
     assert "有効なメールアドレスを入力してください。" in page
     assert "2つのパスワードが一致しません。" in page
     assert "This field is required." not in page
+
+
+def test_templates_follow_force_locale_although_the_catalog_is_cached_per_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+    page = "{{ _('Log in') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Log in"
+        with force_locale("ja"):
+            assert render_template_string(page) == "ログイン"
+        assert render_template_string(page) == "Log in"

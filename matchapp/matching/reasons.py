@@ -1,5 +1,7 @@
 """Reasons a person can read, rendered from the structured reasons stored with each match."""
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+
+from ..i18n import gettext as _
 
 from ..models import Country, Sector
 from ..models.reference import localized_pair, reference_names
