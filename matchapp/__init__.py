@@ -81,8 +81,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    from .security import register
-    register(app)
+    from . import input_guard, security
+    security.register(app)
+    input_guard.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

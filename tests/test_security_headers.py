@@ -30,3 +30,18 @@ def test_text_with_markup_is_shown_escaped(client, auth, db, users):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert(2)</script>" not in page and "<img src=x onerror" not in page
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_a_nul_character_anywhere_in_the_input_is_a_400_on_every_database(client, auth, db, users):
+    from matchapp.models import ApiToken
+    auth.login("firm@example.com")
+    assert client.get("/technologies?q=a%00b").status_code == 400
+    assert client.post("/account/profile", data={"name": "a\x00b", "language": "en",
+                                                 "timezone": "Asia/Tokyo"}).status_code == 400
+    _token, secret = ApiToken.issue(users["city"], "nul")
+    db.session.commit()
+    response = client.post("/api/v1/introductions", json={"need": "x", "technology": "\x00"},
+                           headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
+    db.session.refresh(users["company"])
+    assert users["company"].name != "a\x00b"

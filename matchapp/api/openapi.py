@@ -7,6 +7,8 @@ from ..extensions import db
 from ..listings.search import MAX_PER_PAGE, SORTS
 from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
 
+# Text a request may carry: anything but NUL, which no field can store (input_guard answers 400).
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 NULLABLE = {"amount": "integer", "number": "number", "datetime": "string", "timezone": "string"}
 
 
@@ -57,7 +59,7 @@ def filters(statuses) -> list[dict]:
     """The search filters of a listing endpoint, with the values the server accepts."""
     sectors = list(db.session.scalars(select(Sector.code).order_by(Sector.position)))
     return [
-        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "words in Japanese or English"},
+        {"name": "q", "in": "query", "schema": TEXT, "description": "words in Japanese or English"},
         {"name": "sector", "in": "query", "schema": {"type": "string", "enum": ["", *sectors]},
          "description": "sector code; unknown → 400"},
         {"name": "country", "in": "query", "schema": {"type": "string", "enum": ["", *country_codes()]},
@@ -73,7 +75,7 @@ def filters(statuses) -> list[dict]:
 
 
 def listing_paths(section: str, schema: str, statuses) -> dict:
-    ref = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
+    ref = {"name": "ref", "in": "path", "required": True, "schema": TEXT}
     return {
         f"/{section}": {"get": {"summary": f"List {section}", "security": [{"bearer": []}], "parameters": filters(statuses),
                                 "responses": {"200": json_response("one page", f"{schema}Page"), **ERRORS}}},
@@ -141,9 +143,9 @@ def document() -> dict:
             "/tokens": {"post": {
                 "summary": "Create a token from e-mail and password",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["email", "password"],
-                    "properties": {"email": {"type": "string"}, "password": {"type": "string"},
-                                   "name": {"type": "string"}}}}}},
+                    "type": "object", "required": ["email", "password"], "additionalProperties": False,
+                    "properties": {"email": TEXT, "password": TEXT,
+                                   "name": TEXT}}}}},
                 "responses": {"201": json_response("the new token, shown once", "Token"),
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
             **listing_paths("technologies", "Technology", TECHNOLOGY_STATUSES),
@@ -157,15 +159,15 @@ def document() -> dict:
                       for n, (low, high) in jcm.RANGES.items()),
                     {"name": "country", "in": "query", "required": True,
                      "schema": {"type": "string", "enum": country_codes()}},
-                    {"name": "technology", "in": "query", "required": False, "schema": {"type": "string"}}],
+                    {"name": "technology", "in": "query", "required": False, "schema": TEXT}],
                 "responses": {"200": json_response("the screening", "Screening"), **ERRORS}}},
             "/introductions": {"post": {
                 "summary": "Request an introduction (a coordinator's request is a proposal both sides must accept)",
                 "security": [{"bearer": []}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["need", "technology"],
-                    "properties": {"need": {"type": "string"}, "technology": {"type": "string"},
-                                   "message": {"type": "string"}}}}}},
+                    "type": "object", "required": ["need", "technology"], "additionalProperties": False,
+                    "properties": {"need": TEXT, "technology": TEXT,
+                                   "message": TEXT}}}}},
                 "responses": {"201": json_response("the new introduction", "Introduction"),
                               "409": json_response("not allowed, or already requested", "Error"), **ERRORS}}},
             "/introductions/{id}": {"get": {
@@ -184,7 +186,7 @@ def document() -> dict:
             "/needs/{ref}/matches": {"get": {
                 "summary": "The ranked technologies for a need, best first, with reasons",
                 "security": [{"bearer": []}],
-                "parameters": [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}},
+                "parameters": [{"name": "ref", "in": "path", "required": True, "schema": TEXT},
                                {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
                 "responses": {"200": json_response("matches", "MatchList"), **ERRORS}}},
         },
