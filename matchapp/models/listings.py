@@ -7,7 +7,7 @@ normalised (NFKC, case-folded) for substring search in both languages.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, String, Table, Text, event
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Table, Text, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from ..extensions import db
@@ -65,6 +65,8 @@ class Technology(ListingText, Timestamped, db.Model):
     """A decarbonisation technology a company offers; no countries means any country."""
 
     __tablename__ = "technologies"
+    # Browsing pages through the newest published listings: read in index order, no sort of all rows.
+    __table_args__ = (Index("ix_technologies_status_created_at", "status", "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(80), unique=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
@@ -107,6 +109,7 @@ class Need(ListingText, Timestamped, db.Model):
     """A need posted by an overseas city; its country is the city's."""
 
     __tablename__ = "needs"
+    __table_args__ = (Index("ix_needs_status_created_at", "status", "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(80), unique=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
