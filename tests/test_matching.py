@@ -1,5 +1,6 @@
 """Stored matches, incremental updates, 'no thanks', the match command, pages and API."""
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,38 @@ def test_the_dashboard_links_each_listing_to_its_matches(client, auth, matched):
     auth.login("city@demo.matchapp.example", demo.DEMO_PASSWORD)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "/needs/hp-ip-waste-liquid/matches" in page and "matching technologies" in page
+
+
+def test_cached_match_cards_change_with_what_they_show(app, client, auth, db, matched):
+    """Cards are cached; an edited title, a new introduction and another reader all show at once,
+    and every reader's forms carry their own session's CSRF token."""
+    auth.login("coordinator@example.com")
+    url = "/needs/dn-rooftop-solar/matches"
+    first = client.get(url).get_data(as_text=True)
+    assert "/technologies/ihi-smart-power" in first and "Request an introduction" in first
+    assert client.get(url).get_data(as_text=True).count("Request an introduction") == \
+        first.count("Request an introduction")  # served again, from the cache
+
+    technology = by_ref(db, Technology, "ihi-smart-power")
+    technology.title = technology.title_alt = "Renamed smart power plant"
+    db.session.commit()
+    assert "Renamed smart power plant" in client.get(url).get_data(as_text=True)
+
+    client.post("/introductions", data={"need": "dn-rooftop-solar", "technology": "ihi-smart-power"})
+    page = client.get(url).get_data(as_text=True)
+    assert "Introduction: " in page
+    assert page.count("Request an introduction") == first.count("Request an introduction") - 1
+
+    client.post("/language", data={"language": "ja"})
+    page = client.get(url).get_data(as_text=True)
+    assert "共通する用語：" in page
+
+    # Another reader with the same side and language gets the cached cards with their own CSRF token.
+    other = app.test_client()
+    other.post("/account/login", data={"email": "admin@example.com", "password": PASSWORD})
+    other.post("/language", data={"language": "ja"})
+    other_page = other.get(url).get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    other_tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', other_page))
+    assert tokens and other_tokens and not tokens & other_tokens
+    assert "\x1ecsrf\x1e" not in other_page
