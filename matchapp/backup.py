@@ -18,10 +18,6 @@ class BackupError(RuntimeError):
     """The backup or restore could not be made; nothing was changed."""
 
 
-def sqlite_path(url) -> str:
-    return url.database
-
-
 def libpq(url) -> tuple[str, dict]:
     """The plain postgresql:// address for pg_dump/pg_restore, with the password in the environment."""
     env = dict(os.environ)
@@ -43,7 +39,7 @@ def backup(path: str) -> None:
     """Write a consistent copy of the whole database to `path`."""
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(sqlite_path(url))
+        source = sqlite3.connect(url.database)
         target = sqlite3.connect(path)
         try:
             with target:
@@ -68,7 +64,7 @@ def restore(path: str) -> None:
         try:
             if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(f"{path} is not an intact SQLite database")
-            target = sqlite3.connect(sqlite_path(url))
+            target = sqlite3.connect(url.database)
             try:
                 with target:
                     source.backup(target)  # one write transaction on the target: all pages or none

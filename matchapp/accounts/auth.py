@@ -36,8 +36,6 @@ def session_expired(now: int) -> bool:
     logout, a password change or a reset still end it everywhere (session version).
     """
     config = current_app.config
-    if "login_at" not in session:  # restored from the remember-me cookie after a browser restart
-        start_session(remember=True)
     if session.get("remember"):
         return now - session["login_at"] > config["REMEMBER_COOKIE_DURATION"].total_seconds()
     return (now - session["login_at"] > config["SESSION_MAX_HOURS"] * 3600
@@ -49,13 +47,12 @@ def enforce_session_lifetimes():
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = int(time.time())
+    if "login_at" not in session:  # restored from the remember-me cookie after a browser restart
+        start_session(remember=True)
     if session_expired(now):
-        language = session.get("language")
-        logout_user()  # also tells Flask-Login to delete the remember-me cookie
+        logout_user()  # also tells Flask-Login to delete the remember-me cookie; the language stays
         for key in ("login_at", "seen_at", "remember"):
             session.pop(key, None)
-        if language:
-            session["language"] = language
         flash(_("Your session has ended. Please log in again."), "info")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.login", next=target), 303 if request.method != "GET" else 302)

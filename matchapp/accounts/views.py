@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, notifications
 from ..extensions import db, limiter
-from .. import notifications
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow
 from . import reset, services
