@@ -47,9 +47,11 @@ def register_url_converters(app: Flask) -> None:
     """<int:...> in every route accepts only ids the database can hold (others are a 404, not a 500)."""
     from werkzeug.routing import IntegerConverter
 
+    from .formkit import MAX_ID
+
     class DatabaseId(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId

@@ -45,3 +45,20 @@ def test_a_nul_character_anywhere_in_the_input_is_a_400_on_every_database(client
     assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
     db.session.refresh(users["company"])
     assert users["company"].name != "a\x00b"
+
+
+def test_ids_beyond_the_database_range_in_query_or_form_values_are_never_a_500(client, auth, db, world):
+    from matchapp.models import Event, EventMeeting
+    huge, event = "9" * 25, world["event"]
+    slot = db.session.get(Event, event).slots[0]
+    meeting = EventMeeting(event_id=event, slot_id=slot.id)
+    db.session.add(meeting)
+    db.session.commit()
+    meeting = meeting.id
+    auth.login("coordinator@example.com")
+    assert client.get(f"/workspace/projects?coordinator={huge}").status_code == 200  # the filter is ignored
+    no_choice = client.get(f"/events/{event}/agenda").status_code
+    assert client.get(f"/events/{event}/agenda?participant={huge}").status_code == no_choice < 500
+    assert client.post(f"/events/{event}/meetings/{meeting}/move", data={"slot": huge}).status_code == 400
+    assert client.post(f"/events/{event}/meetings/{meeting}/add", data={"participant": huge}).status_code == 400
+    assert client.post(f"/events/{huge}/meetings/1/move", data={"slot": "1"}).status_code == 404

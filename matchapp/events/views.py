@@ -10,7 +10,7 @@ from .. import audit
 from ..accounts.auth import roles_required
 from ..accounts.forms import timezone_choices
 from ..extensions import db
-from ..formkit import options
+from ..formkit import id_argument, options
 from ..models import City, Company, Event, EventMeeting, EventParticipant, EventSlot
 from . import services
 from .forms import MODE_LABELS, EventForm
@@ -120,14 +120,21 @@ def adjust(event, change):
     return back(event)
 
 
+def posted_item(model, event, field: str):
+    """The `model` row the form names in `field`; it must belong to `event` (400 otherwise)."""
+    item_id = id_argument(request.form, field)
+    item = db.session.get(model, item_id) if item_id else None
+    if item is None or item.event_id != event.id:
+        abort(400)
+    return item
+
+
 @bp.route("/<int:event_id>/meetings/<int:meeting_id>/move", methods=["POST"])
 @login_required
 def move(event_id, meeting_id):
     event = staff_event(event_id)
     meeting = event_meeting(event, meeting_id)
-    slot = db.session.get(EventSlot, request.form.get("slot", type=int) or 0)
-    if slot is None or slot.event_id != event.id:
-        abort(400)
+    slot = posted_item(EventSlot, event, "slot")
     return adjust(event, lambda: services.move(meeting, slot))
 
 
@@ -136,9 +143,7 @@ def move(event_id, meeting_id):
 def add_member(event_id, meeting_id):
     event = staff_event(event_id)
     meeting = event_meeting(event, meeting_id)
-    participant = db.session.get(EventParticipant, request.form.get("participant", type=int) or 0)
-    if participant is None or participant.event_id != event.id:
-        abort(400)
+    participant = posted_item(EventParticipant, event, "participant")
     return adjust(event, lambda: services.add_member(meeting, participant))
 
 
@@ -178,8 +183,9 @@ def agenda(event_id):
     """A participant's printable agenda (staff choose whose with ?participant=)."""
     event = visible_event(event_id)
     me = services.participant_of(current_user, event)
-    if current_user.is_staff and request.args.get("participant", type=int):
-        me = db.session.get(EventParticipant, request.args.get("participant", type=int))
+    chosen = id_argument(request.args, "participant")
+    if current_user.is_staff and chosen:
+        me = db.session.get(EventParticipant, chosen)
         if me is None or me.event_id != event.id:
             abort(404)
     if me is None or (not event.published and not current_user.is_staff):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..accounts.auth import roles_required
 from ..extensions import db
+from ..formkit import id_argument
 from ..introductions.services import get_visible as visible_introduction, IntroductionError
 from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, City, Company, Introduction, Project,
                       Sector, User)
@@ -34,8 +35,9 @@ def filtered_projects(args) -> list[Project]:
         query = query.where(Project.japanese_city == args["japanese_city"])
     if args.get("sector"):
         query = query.where(Project.sector == args["sector"])
-    if args.get("coordinator", type=int):
-        query = query.where(Project.coordinator_id == args.get("coordinator", type=int))
+    coordinator = id_argument(args, "coordinator")
+    if coordinator:
+        query = query.where(Project.coordinator_id == coordinator)
     return db.session.scalars(query).all()
 
 
