@@ -13,7 +13,6 @@ from .listings.forms import FUNDING_LABELS
 from .listings.saved import unseen_hits
 from .listings.search import Filters
 from .listings.services import available_actions
-from .matching import cards
 from .matching.reasons import render as render_reason
 from .models.base import as_utc
 from .notifications import render as render_notification, unread_count
@@ -112,7 +111,6 @@ def listing_text(listing, field: str) -> str:
 
 def register(app) -> None:
     i18n.install_template_gettext(app.jinja_env)
-    app.jinja_env.globals["cached_match_card"] = cards.match_card
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from matchapp import demo
 from matchapp.matching import store
-from matchapp.models import Dismissal, Match, Need, Technology
+from matchapp.models import Dismissal, Introduction, Match, Need, Technology
 from matchapp.models.base import utcnow
 
 from .factories import PASSWORD
@@ -206,3 +206,22 @@ def test_cached_match_cards_change_with_what_they_show(app, client, auth, db, ma
     other_tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', other_page))
     assert tokens and other_tokens and not tokens & other_tokens
     assert "\x1ecsrf\x1e" not in other_page
+
+    # A reader on no side of these pairs may not request introductions, whatever the cache holds.
+    bystander = app.test_client()
+    bystander.post("/account/login", data={"email": "city@example.com", "password": PASSWORD})
+    bystander.post("/language", data={"language": "ja"})
+    bystander_page = bystander.get(url).get_data(as_text=True)
+    assert "共通する用語：" in bystander_page and "/technologies/ihi-smart-power" in bystander_page
+    assert 'action="/introductions"' not in bystander_page
+
+    # The other side's organisation and the introduction's state are shown as they are now.
+    technology.company.name = technology.company.name_ja = "Renamed Heavy Industries"
+    db.session.commit()
+    assert "Renamed Heavy Industries" in client.get(url).get_data(as_text=True)
+    introduction = db.session.scalar(select(Introduction).where(Introduction.technology_id == technology.id))
+    labels_before = re.findall(r"Introduction: [^<]+|紹介：[^<]+", client.get(url).get_data(as_text=True))
+    introduction.state, introduction.version = "declined", introduction.version + 1
+    db.session.commit()
+    labels_after = re.findall(r"Introduction: [^<]+|紹介：[^<]+", client.get(url).get_data(as_text=True))
+    assert len(labels_after) == len(labels_before) == 1 and labels_after != labels_before

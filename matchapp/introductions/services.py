@@ -41,11 +41,16 @@ class IntroductionError(Exception):
 
 def side_for(user, need, technology) -> str | None:
     """'city', 'company' or 'coordinator' for the people involved; None for everybody else."""
+    return side_by_owners(user, need.city_id, technology.company_id)
+
+
+def side_by_owners(user, city_id: int, company_id: int) -> str | None:
+    """side_for() from the owners' ids alone, for callers that hold rows rather than objects."""
     if not user.is_authenticated:
         return None
-    if user.city_id is not None and user.city_id == need.city_id:
+    if user.city_id is not None and user.city_id == city_id:
         return "city"
-    if user.company_id is not None and user.company_id == technology.company_id:
+    if user.company_id is not None and user.company_id == company_id:
         return "company"
     return "coordinator" if user.is_staff else None
 

@@ -1,31 +1,50 @@
-"""Rendered match cards, cached per application by everything a card shows.
+"""A listing's match cards, rendered once and cached per application by everything they show.
 
 A match page renders 20 cards, each with reasons in the reader's language and two forms;
-rendering is most of the page's cost, and the same cards are shown again and again (each
-visit to a need's matches, every user of a city). The key holds every input of the card:
-the match row and when it was computed, both listings' version counters, the other side's
-organisation (updated_at), the introduction of the pair (id, state, version), the reader's
-language and side. The CSRF token, which differs per session, is put back at each use.
+loading and rendering them is most of the page's cost, and the same list is shown again
+and again (each visit to a need's matches, every user of a city). One Core query reads,
+best match first, every input of the cards that can change: the match row and when it
+was computed, the other listing's version counter and organisation (updated_at), the
+owners deciding the reader's side, and the introduction of the pair (id, state, version).
+With the reader's language, the listing's own version and the reader's side per card,
+that is the cache key; only a changed list is loaded through the ORM and rendered again.
+The CSRF token, which differs per session, is put back at each use.
 """
 import threading
 from collections import OrderedDict
 
-from flask import current_app, g, get_template_attribute
+from flask import current_app, get_template_attribute
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
-from ..introductions.services import introduction_for_pair, side_for
+from ..extensions import db
+from ..introductions.services import prefetch_introductions, side_by_owners
+from ..models import City, Company, Introduction, Match, Need, Technology
 
-MAX_CARDS = 20_000
+PAGE_SIZE = 20
+MAX_LISTS = 1_000  # about 40 kB each
 CSRF_PLACEHOLDER = "\x1ecsrf\x1e"  # cannot occur in rendered HTML (control character; NUL-free input)
+# What a match card shows of the other side, read with the matches instead of a query per card.
+# (The listing whose page it is is already in the session, so it is not read again.)
+OTHER_SIDE_LOADS = {
+    "needs": (joinedload(Match.technology).joinedload(Technology.company),),
+    "technologies": (joinedload(Match.need).joinedload(Need.city).joinedload(City.country),),
+}
+# kind of the page -> (its column in matches, the other listing, its organisation, the join between them)
+SIDES = {
+    "needs": (Match.need_id, Technology, Company, Technology.company_id == Company.id),
+    "technologies": (Match.technology_id, Need, City, Need.city_id == City.id),
+}
 
 
-class CardCache:
+class ListCache:
     """A bounded least-recently-used map, safe for the threads of one worker."""
 
-    def __init__(self, size: int = MAX_CARDS):
+    def __init__(self, size: int = MAX_LISTS):
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, key):
@@ -43,33 +62,56 @@ class CardCache:
                 self.items.popitem(last=False)
 
 
-def cache() -> CardCache:
-    return current_app.extensions.setdefault("matchapp_match_cards", CardCache())
+def cache() -> ListCache:
+    return current_app.extensions.setdefault("matchapp_match_lists", ListCache())
 
 
-def reader() -> tuple:
-    """(language, user) of this request, looked up once for all the page's cards."""
-    if "match_card_reader" not in g:
-        g.match_card_reader = (str(get_locale()), current_user._get_current_object())
-    return g.match_card_reader
+def card_inputs(kind: str, listing) -> list:
+    """Per card, best first: (match id, computed_at, score, other listing's id and version,
+    its organisation's id and updated_at, the pair's introduction id, state and version)."""
+    column, other, organisation, owned_by = SIDES[kind]
+    return db.session.execute(
+        select(Match.id, Match.computed_at, Match.score, other.id, other.version, organisation.id,
+               organisation.updated_at, Introduction.id, Introduction.state, Introduction.version)
+        .join(other, other.id == (Match.technology_id if kind == "needs" else Match.need_id))
+        .join(organisation, owned_by)
+        .outerjoin(Introduction, and_(Introduction.need_id == Match.need_id,
+                                      Introduction.technology_id == Match.technology_id))
+        .where(column == listing.id)
+        .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
 
 
-def card_key(match, show: str) -> tuple:
-    need, technology = match.need, match.technology
-    introduction = introduction_for_pair(need, technology)
-    language, user = reader()
-    return (language, side_for(user, need, technology), show, match.id, match.computed_at,
-            match.score, need.version, technology.version, need.city.updated_at, technology.company.updated_at,
-            (introduction.id, introduction.state, introduction.version) if introduction else None)
+def list_key(kind: str, listing, inputs: list) -> tuple:
+    """Everything the rendered list depends on, including the reader's side on each card."""
+    user = current_user._get_current_object()
+    if kind == "needs":
+        sides = tuple(side_by_owners(user, listing.city_id, row[5]) for row in inputs)
+    else:
+        sides = tuple(side_by_owners(user, row[5], listing.company_id) for row in inputs)
+    return (kind, str(get_locale()), listing.id, listing.version, sides, tuple(tuple(row) for row in inputs))
 
 
-def match_card(match, show: str) -> Markup:
-    """The card of `match` (the macro in matching/_match.html), from the cache when unchanged."""
+def render_list(kind: str, listing, match_ids: list) -> str:
+    """The cards of these matches (the macro in matching/_match.html), in the given order."""
+    column = SIDES[kind][0]
+    matches = db.session.scalars(select(Match).where(column == listing.id, Match.id.in_(match_ids))
+                                 .options(*OTHER_SIDE_LOADS[kind])).all()
+    matches.sort(key=lambda match: match_ids.index(match.id))
+    prefetch_introductions((m.need_id, m.technology_id) for m in matches)
+    card = get_template_attribute("matching/_match.html", "match_card")
+    show = "technology" if kind == "needs" else "need"
+    return "".join(str(card(match, show)) for match in matches)
+
+
+def match_list(kind: str, listing) -> Markup:
+    """The rendered cards of the listing's best matches, or an empty Markup when there are none."""
+    inputs = card_inputs(kind, listing)
+    if not inputs:
+        return Markup("")
     token = generate_csrf()
-    key = card_key(match, show)
+    key = list_key(kind, listing, inputs)
     html = cache().get(key)
     if html is None:
-        rendered = str(get_template_attribute("matching/_match.html", "match_card")(match, show))
-        html = rendered.replace(token, CSRF_PLACEHOLDER)
+        html = render_list(kind, listing, [row[0] for row in inputs]).replace(token, CSRF_PLACEHOLDER)
         cache().put(key, html)
     return Markup(html.replace(CSRF_PLACEHOLDER, token))

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..accounts.auth import roles_required
 from ..extensions import db
@@ -11,29 +10,19 @@ from ..listings.access import can_edit
 from ..listings.kinds import KINDS, get_visible
 from ..listings.search import FilterError, positive_int
 from ..introductions.services import prefetch_introductions
-from ..models import City, Country, Dismissal, Match, Need, Sector, Technology
+from ..models import City, Country, Dismissal, Match, Need, Sector
 from ..models.listings import need_sectors
+from . import cards
 
 bp = Blueprint("matching", __name__)
-PAGE_SIZE = 20
-# What a match card shows of the other side, read with the matches instead of a query per card.
-# (The listing whose page it is is already in the session, so it is not read again.)
-OTHER_SIDE_LOADS = {
-    "needs": (joinedload(Match.technology).joinedload(Technology.company),),
-    "technologies": (joinedload(Match.need).joinedload(Need.city).joinedload(City.country),),
-}
-BOTH_SIDES_LOADS = OTHER_SIDE_LOADS["needs"] + OTHER_SIDE_LOADS["technologies"]
+BOTH_SIDES_LOADS = cards.OTHER_SIDE_LOADS["needs"] + cards.OTHER_SIDE_LOADS["technologies"]
 
 
 def listing_matches(kind: str, ref: str):
     """A listing's stored matches, best first, for anyone who may see the listing."""
     listing = get_visible(KINDS[kind], ref)
-    column = Match.need_id if kind == "needs" else Match.technology_id
-    matches = db.session.scalars(select(Match).where(column == listing.id)
-                                 .options(*OTHER_SIDE_LOADS[kind])
-                                 .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
-    prefetch_introductions((m.need_id, m.technology_id) for m in matches)
-    return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind], matches=matches)
+    return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind],
+                           cards=cards.match_list(kind, listing))
 
 
 @bp.route("/needs/<ref>/matches")
