@@ -65,9 +65,10 @@ def organisation_users(company_id=None, city_id=None) -> list[User]:
     return db.session.scalars(query.where(User.city_id == city_id)).all()
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+def unread_notifications(user):
+    """Counts the user's unread notifications (for the navigation badge)."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
 def send_pending(limit: int = 100) -> tuple[int, int]:

@@ -5,9 +5,11 @@ from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from . import i18n
 from .introductions.services import introduction_for_pair, side_for
+from .extensions import db
 from .listings.access import can_edit
 from .listings.forms import FUNDING_LABELS
 from .listings.saved import unseen_hits
@@ -15,7 +17,7 @@ from .listings.search import Filters
 from .listings.services import available_actions
 from .matching.reasons import render as render_reason
 from .models.base import as_utc
-from .notifications import render as render_notification, unread_count
+from .notifications import render as render_notification, unread_notifications
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 ROLE_LABELS = {
@@ -109,6 +111,15 @@ def listing_text(listing, field: str) -> str:
     return getattr(listing, field)
 
 
+def menu_badges(user) -> dict:
+    """The navigation's two counters, read in one query."""
+    if not user.is_authenticated:
+        return {"unseen_hits": 0, "unread": 0}
+    unseen, unread = db.session.execute(select(unseen_hits(user).scalar_subquery(),
+                                               unread_notifications(user).scalar_subquery())).one()
+    return {"unseen_hits": unseen, "unread": unread}
+
+
 def register(app) -> None:
     i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
@@ -140,6 +151,5 @@ def register(app) -> None:
             "current_language": locale.language if locale else "en",
             "language_names": LANGUAGE_NAMES,
             "languages": current_app.config["LANGUAGES"],
-            "unseen_hits": unseen_hits(current_user) if current_user.is_authenticated else 0,
-            "unread": unread_count(current_user) if current_user.is_authenticated else 0,
+            **menu_badges(current_user),
         }

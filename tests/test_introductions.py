@@ -36,10 +36,14 @@ def test_city_requests_and_company_accepts(client, auth, db, pair):
     introduction = intro(db)
     assert (introduction.state, introduction.requester_side) == ("requested", "city")
     assert introduction.expires_at is not None
+    assert 'aria-label="1 unread"' not in client.get("/dashboard").get_data(as_text=True)
     auth.logout()
     auth.login("firm@example.com")
+    assert 'aria-label="1 unread">1</span>' in client.get("/dashboard").get_data(as_text=True)  # menu badge
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "asks for an introduction" in inbox
+    client.post("/inbox/read")
+    assert 'unread"' not in client.get("/dashboard").get_data(as_text=True)
     assert client.post(f"/introductions/{introduction.id}/accept").status_code == 303
     introduction = intro(db)
     assert introduction.state == "accepted"

@@ -211,6 +211,7 @@ def test_publishing_tells_matching_saved_searches(client, auth, db, users, listi
     assert [(h.search.name, h.listing_ref) for h in hits] == [("PV in Viet Nam", "draft-tech")]
     auth.logout()
     auth.login("b@rival.example")
+    assert 'aria-label="1 new listing">1</span>' in client.get("/dashboard").get_data(as_text=True)  # menu badge
     page = client.get("/searches").get_data(as_text=True)
     assert "PV in Viet Nam" in page and "/technologies/draft-tech" in page and "New" in page
 

@@ -76,7 +76,7 @@ def mark_seen(search_id):
     return redirect(url_for("listings.saved_searches"), 303)
 
 
-def unseen_hits(user) -> int:
-    """How many new listings wait in the user's saved searches (for the navigation badge)."""
-    return db.session.scalar(select(func.count(SearchHit.id)).join(SavedSearch)
-                             .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False)))
+def unseen_hits(user):
+    """Counts the new listings waiting in the user's saved searches (for the navigation badge)."""
+    return (select(func.count(SearchHit.id)).join(SavedSearch)
+            .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False)))

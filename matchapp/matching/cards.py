@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -66,19 +66,26 @@ def cache() -> ListCache:
     return current_app.extensions.setdefault("matchapp_match_lists", ListCache())
 
 
-def card_inputs(kind: str, listing) -> list:
+def card_inputs_statement(kind: str):
     """Per card, best first: (match id, computed_at, score, other listing's id and version,
-    its organisation's id and updated_at, the pair's introduction id, state and version)."""
+    its organisation's id and updated_at, the pair's introduction id, state and version).
+    Built once: constructing the statement cost as much as running it."""
     column, other, organisation, owned_by = SIDES[kind]
-    return db.session.execute(
-        select(Match.id, Match.computed_at, Match.score, other.id, other.version, organisation.id,
-               organisation.updated_at, Introduction.id, Introduction.state, Introduction.version)
-        .join(other, other.id == (Match.technology_id if kind == "needs" else Match.need_id))
-        .join(organisation, owned_by)
-        .outerjoin(Introduction, and_(Introduction.need_id == Match.need_id,
-                                      Introduction.technology_id == Match.technology_id))
-        .where(column == listing.id)
-        .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE)).all()
+    return (select(Match.id, Match.computed_at, Match.score, other.id, other.version, organisation.id,
+                   organisation.updated_at, Introduction.id, Introduction.state, Introduction.version)
+            .join(other, other.id == (Match.technology_id if kind == "needs" else Match.need_id))
+            .join(organisation, owned_by)
+            .outerjoin(Introduction, and_(Introduction.need_id == Match.need_id,
+                                          Introduction.technology_id == Match.technology_id))
+            .where(column == bindparam("listing_id"))
+            .order_by(Match.score.desc(), Match.id).limit(PAGE_SIZE))
+
+
+CARD_INPUTS = {kind: card_inputs_statement(kind) for kind in SIDES}
+
+
+def card_inputs(kind: str, listing) -> list:
+    return db.session.execute(CARD_INPUTS[kind], {"listing_id": listing.id}).all()
 
 
 def list_key(kind: str, listing, inputs: list) -> tuple:
