@@ -1,4 +1,6 @@
 """Finding listings by filters and by words in Japanese or English."""
+import re
+
 import pytest
 
 from matchapp import demo
@@ -13,7 +15,6 @@ def demo_data(db, users):
 
 
 def refs(client, url):
-    import re
     return re.findall(r'href="/(?:technologies|needs)/([a-z0-9.-]+)"', client.get(url).get_data(as_text=True))
 
 
@@ -105,3 +106,13 @@ def test_closed_needs_only_with_status_filter(client, auth, db, demo_data):
     auth.login("company@demo.matchapp.example", demo.DEMO_PASSWORD)
     assert "koror-ev" not in refs(client, "/needs?per_page=100")
     assert "koror-ev" in refs(client, "/needs?status=closed")
+
+
+def test_the_filter_form_keeps_the_chosen_sector_and_country_in_the_readers_language(client, auth, demo_data):
+    auth.login("city@example.com")
+    page = client.get("/technologies?sector=transport&country=VN").get_data(as_text=True)
+    assert '<option value="VN" selected>Viet Nam</option>' in page
+    assert re.findall(r'<option value="([^"]*)" ?selected>', page) == ["transport", "VN", "newest"]
+    client.post("/language", data={"language": "ja"})
+    page = client.get("/technologies?country=VN").get_data(as_text=True)
+    assert '<option value="VN" selected>ベトナム</option>' in page and '<option value="">すべての国</option>' in page

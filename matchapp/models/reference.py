@@ -75,6 +75,13 @@ def reference_names(model) -> dict[str, tuple[str, str]]:
 
 
 def reference_options(model) -> list[tuple[str, str]]:
-    """(code, name in the current language): sectors in taxonomy order, countries by name."""
-    pairs = [(code, localized_pair(*names)) for code, names in reference_names(model).items()]
-    return pairs if model is Sector else sorted(pairs, key=lambda pair: pair[1])
+    """(code, name in the current language): sectors in taxonomy order, countries by name.
+
+    Made once per application and language, like reference_names (forms and filters list
+    every country on each page)."""
+    cache = current_app.extensions.setdefault("matchapp_reference_options", {})
+    key = (model, wants_japanese())
+    if key not in cache:
+        pairs = [(code, localized_pair(*names)) for code, names in reference_names(model).items()]
+        cache[key] = pairs if model is Sector else sorted(pairs, key=lambda pair: pair[1])
+    return cache[key]
