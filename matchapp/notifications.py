@@ -65,7 +65,7 @@ def organisation_users(company_id=None, city_id=None) -> list[User]:
     return db.session.scalars(query.where(User.city_id == city_id)).all()
 
 
-def unread_notifications(user):
+def unread_query(user):
     """Counts the user's unread notifications (for the navigation badge)."""
     return (select(func.count()).select_from(Notification)
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))

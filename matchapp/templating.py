@@ -13,12 +13,12 @@ from .introductions.services import introduction_for_pair, side_for
 from .extensions import db
 from .listings.access import can_edit
 from .listings.forms import FUNDING_LABELS
-from .listings.saved import unseen_hits
+from .listings.saved import unseen_hits_query
 from .listings.search import Filters
 from .listings.services import available_actions
 from .matching.reasons import render as render_reason
 from .models.base import as_utc
-from .notifications import render as render_notification, unread_notifications
+from .notifications import render as render_notification, unread_query
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 ROLE_LABELS = {
@@ -124,8 +124,8 @@ def menu_badges(user) -> dict:
     """The navigation's two counters, read in one query."""
     if not user.is_authenticated:
         return {"unseen_hits": 0, "unread": 0}
-    unseen, unread = db.session.execute(select(unseen_hits(user).scalar_subquery(),
-                                               unread_notifications(user).scalar_subquery())).one()
+    unseen, unread = db.session.execute(select(unseen_hits_query(user).scalar_subquery(),
+                                               unread_query(user).scalar_subquery())).one()
     return {"unseen_hits": unseen, "unread": unread}
 
 

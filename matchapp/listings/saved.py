@@ -76,7 +76,7 @@ def mark_seen(search_id):
     return redirect(url_for("listings.saved_searches"), 303)
 
 
-def unseen_hits(user):
+def unseen_hits_query(user):
     """Counts the new listings waiting in the user's saved searches (for the navigation badge)."""
     return (select(func.count(SearchHit.id)).join(SavedSearch)
             .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False)))

@@ -34,10 +34,11 @@ OTHER_SIDE_LOADS = {
     "needs": (joinedload(Match.technology).joinedload(Technology.company),),
     "technologies": (joinedload(Match.need).joinedload(Need.city).joinedload(City.country),),
 }
-# kind of the page -> (its column in matches, the other listing, its organisation, the join between them)
+# kind of the page -> (its column in matches, the other listing's column, the other listing,
+# the other listing's owner column, that owner)
 SIDES = {
-    "needs": (Match.need_id, Technology, Company, Technology.company_id == Company.id),
-    "technologies": (Match.technology_id, Need, City, Need.city_id == City.id),
+    "needs": (Match.need_id, Match.technology_id, Technology, Technology.company_id, Company),
+    "technologies": (Match.technology_id, Match.need_id, Need, Need.city_id, City),
 }
 
 
@@ -70,11 +71,12 @@ def card_inputs_statement(kind: str):
     """Per card, best first: (match id, computed_at, score, other listing's id and version,
     its organisation's id and updated_at, the pair's introduction id, state and version).
     Built once: constructing the statement cost as much as running it."""
-    column, other, organisation, owned_by = SIDES[kind]
-    return (select(Match.id, Match.computed_at, Match.score, other.id, other.version, organisation.id,
-                   organisation.updated_at, Introduction.id, Introduction.state, Introduction.version)
-            .join(other, other.id == (Match.technology_id if kind == "needs" else Match.need_id))
-            .join(organisation, owned_by)
+    column, other_column, other, owner_column, organisation = SIDES[kind]
+    return (select(Match.id.label("match_id"), Match.computed_at, Match.score, other.id, other.version,
+                   organisation.id.label("owner_id"), organisation.updated_at,
+                   Introduction.id, Introduction.state, Introduction.version)
+            .join(other, other.id == other_column)
+            .join(organisation, organisation.id == owner_column)
             .outerjoin(Introduction, and_(Introduction.need_id == Match.need_id,
                                           Introduction.technology_id == Match.technology_id))
             .where(column == bindparam("listing_id"))
@@ -92,17 +94,15 @@ def list_key(kind: str, listing, inputs: list) -> tuple:
     """Everything the rendered list depends on, including the reader's side on each card."""
     user = current_user._get_current_object()
     if kind == "needs":
-        sides = tuple(side_by_owners(user, listing.city_id, row[5]) for row in inputs)
+        sides = tuple(side_by_owners(user, listing.city_id, row.owner_id) for row in inputs)
     else:
-        sides = tuple(side_by_owners(user, row[5], listing.company_id) for row in inputs)
+        sides = tuple(side_by_owners(user, row.owner_id, listing.company_id) for row in inputs)
     return (kind, str(get_locale()), listing.id, listing.version, sides, tuple(tuple(row) for row in inputs))
 
 
-def render_list(kind: str, listing, match_ids: list) -> str:
+def render_list(kind: str, match_ids: list) -> str:
     """The cards of these matches (the macro in matching/_match.html), in the given order."""
-    column = SIDES[kind][0]
-    matches = db.session.scalars(select(Match).where(column == listing.id, Match.id.in_(match_ids))
-                                 .options(*OTHER_SIDE_LOADS[kind])).all()
+    matches = db.session.scalars(select(Match).where(Match.id.in_(match_ids)).options(*OTHER_SIDE_LOADS[kind])).all()
     matches.sort(key=lambda match: match_ids.index(match.id))
     prefetch_introductions((m.need_id, m.technology_id) for m in matches)
     card = get_template_attribute("matching/_match.html", "match_card")
@@ -119,6 +119,6 @@ def match_list(kind: str, listing) -> Markup:
     key = list_key(kind, listing, inputs)
     html = cache().get(key)
     if html is None:
-        html = render_list(kind, listing, [row[0] for row in inputs]).replace(token, CSRF_PLACEHOLDER)
+        html = render_list(kind, [row.match_id for row in inputs]).replace(token, CSRF_PLACEHOLDER)
         cache().put(key, html)
     return Markup(html.replace(CSRF_PLACEHOLDER, token))
