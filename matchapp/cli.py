@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import audit, backup, bundle, demo, notifications
 from .introductions import services as introductions
@@ -12,7 +12,7 @@ from .accounts import services
 from .extensions import db
 from .listings.services import import_bundle as import_listings
 from .matching import profiles, store
-from .models import ROLES, City, Company, Need
+from .models import ROLES, City, Company, Need, Technology
 
 
 def fail(message: str) -> None:
@@ -123,14 +123,25 @@ def match(need_ref: str, top: int, as_json: bool) -> None:
     for rank, item in enumerate(items, 1):
         c = item["components"]
         click.echo(f"{rank:>2}. {item['score']:5.1f}  {item['technology']} ({item['company']})  "
-                   f"sector {c['sector']:.1f} + country {c['country']:.1f} + text {c['text']:.1f} + bonus {c['bonus']:.1f}")
+                   f"semantic {c['semantic']:.1f} + text {c['text']:.1f} + sector {c['sector']:.1f} + "
+                   f"country {c['country']:.1f} + bonus {c['bonus']:.1f}")
         for reason in item["reasons"]:
             click.echo(f"       - {reason}")
 
 
 @click.command("rematch")
-def rematch() -> None:
-    """Recompute every stored match score."""
+@click.option("--reembed", is_flag=True,
+              help="Compute every listing's sentence vectors and glossary analysis again (after a model or "
+                   "glossary change).")
+def rematch(reembed: bool) -> None:
+    """Recompute every stored match score (and the profiles of listings that have none)."""
+    outdated = profiles.outdated_profiles()
+    if reembed or outdated:
+        total = db.session.scalar(select(func.count(Technology.id))) + db.session.scalar(select(func.count(Need.id)))
+        label = f"Embedding {total if reembed else outdated} listings ({profiles.semantic.MODEL_ID})"
+        with click.progressbar(length=total if reembed else outdated, label=label) as bar:
+            profiles.compute_missing_profiles(everything=reembed, progress=bar.update)
+        db.session.commit()
     techs, needs = profiles.count_active()
     click.echo(f"Indexing {techs} active technologies ...")
     profiles.catalog().sync()

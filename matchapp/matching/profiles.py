@@ -1,49 +1,271 @@
-"""Turning stored listings into matching profiles, and keeping a per-process index of them.
+"""Matching profiles: computed and stored when a listing's text changes, read back without text analysis.
 
-Normalising and analysing text is the expensive part, so each technology's
-profile is kept with the `updated_at` it was built from and rebuilt only when
-that changes (another process may have edited it).
+A listing's profile (sentence vectors of its texts and sentences, its glossary
+analysis) is written to `match_profiles` when the listing is saved; an unchanged
+text (same hash, model and glossary) is not computed again. A process builds its
+technology index from the stored profiles in a few Core queries, and keeps it
+current from the `technology_changes` log: each use reads only the changes after
+the last sequence number it saw.
 """
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+import hashlib
+import logging
+import time
+from functools import lru_cache
+
+import numpy as np
+from sqlalchemy import event, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..listings.search import stale_before
 from ..listings.services import freshness
-from ..models import Need, Sector, Technology
+from ..models import (City, Company, Country, Delivery, MatchProfile, Need, Partnership, Sector, Technology,
+                      TechnologyChange)
+from ..models.base import as_utc
+from ..models.listings import need_sectors, technology_countries, technology_sectors
 from . import glossary as glossary_module
-from .engine import NeedProfile, TechIndex, TechProfile, analyse, city_key
+from . import semantic
+from .engine import NO_VECTOR, NeedProfile, TechIndex, TechProfile, analyse, city_key
+from .glossary import Analysis
 from .weights import Weights, load as load_weights
 
+log = logging.getLogger(__name__)
 ACTIVE_NEED_STATUSES = ("open", "in_discussion")
+MAX_PASSAGES = 24
+GAP_PATIENCE_S = 300  # how long a missing sequence number may still turn up (a transaction not yet committed)
 
 
-def technology_profile(tech: Technology, glossary=None) -> TechProfile:
-    glossary = glossary or glossary_module.load()
-    delivered: dict = {}
-    for delivery in tech.deliveries:
-        year = delivery.year
-        if delivery.country_code not in delivered or (year or 0) > (delivered[delivery.country_code] or 0):
-            delivered[delivery.country_code] = year
-    return TechProfile(
-        id=tech.id, ref=tech.ref, company_ref=tech.company.ref, home_city=city_key(tech.company.home_city),
-        sectors=frozenset(s.code for s in tech.sectors), countries=frozenset(c.code for c in tech.countries),
-        delivered=delivered, jcm=tech.jcm_experience,
-        analysis=analyse(glossary, tech.title, tech.title_alt, tech.summary, tech.summary_alt, tech.description,
-                         tech.description_alt))
+@lru_cache(maxsize=4)
+def glossary_version(path: str = str(glossary_module.GLOSSARY_FILE)) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
 
 
-def need_profile(need: Need, glossary=None) -> NeedProfile:
-    glossary = glossary or glossary_module.load()
-    city = need.city
-    return NeedProfile(
-        id=need.id, ref=need.ref, city=city.name, country=city.country_code,
-        country_is_jcm=city.country.is_jcm_partner,
-        partners={city_key(p): p for p in city.japanese_partners},
-        sectors=frozenset(s.code for s in need.sectors),
-        analysis=analyse(glossary, need.title, need.title_alt, need.description, need.description_alt,
-                         need.site, need.scale))
+# --- computing and storing profiles -----------------------------------------------------
 
+def language_versions(listing) -> list[tuple[str, str, str]]:
+    """(language, title, body) of the main text and, when written, the other-language version."""
+    extra = [listing.summary] if isinstance(listing, Technology) else [listing.site, listing.scale]
+    extra_alt = [listing.summary_alt] if isinstance(listing, Technology) else []
+    versions = [(listing.language, listing.title, "\n".join(p for p in [*extra, listing.description] if p))]
+    if listing.title_alt or listing.description_alt:
+        versions.append((listing.alt_language, listing.title_alt,
+                         "\n".join(p for p in [*extra_alt, listing.description_alt] if p)))
+    return versions
+
+
+def passages_of(versions) -> list[list[str]]:
+    found = []
+    for language, title, body in versions:
+        for sentence in [title, *semantic.split_passages(body)]:
+            if sentence and [language, sentence] not in found:
+                found.append([language, sentence])
+    return found[:MAX_PASSAGES]
+
+
+def profile_hash(versions) -> str:
+    return semantic.text_hash(*(part for version in versions for part in version))
+
+
+def compute_profiles(listings) -> int:
+    """Write the profile of every listing whose text (or the model, or the glossary) changed.
+
+    Every text is encoded in one batch. Returns how many profiles were written.
+    """
+    db.session.flush()
+    model, glossary_id = semantic.MODEL_ID, glossary_version()
+    existing = {}
+    techs = [x.id for x in listings if isinstance(x, Technology)]
+    needs = [x.id for x in listings if isinstance(x, Need)]
+    for column, ids in ((MatchProfile.technology_id, techs), (MatchProfile.need_id, needs)):
+        for start in range(0, len(ids), 5000):
+            for row in db.session.scalars(select(MatchProfile).where(column.in_(ids[start:start + 5000]))):
+                existing[("t", row.technology_id) if row.technology_id else ("n", row.need_id)] = row
+    todo = []
+    for listing in listings:
+        key = ("t" if isinstance(listing, Technology) else "n", listing.id)
+        versions = language_versions(listing)
+        digest = profile_hash(versions)
+        row = existing.get(key)
+        if row is not None and (row.text_hash, row.model, row.glossary) == (digest, model, glossary_id):
+            continue
+        todo.append((listing, key, versions, digest, row))
+    if not todo:
+        return 0
+    glossary = glossary_module.load()
+    texts, spans = [], []
+    for _listing, _key, versions, _digest, _row in todo:
+        whole = [f"{title}\n{body}" for _language, title, body in versions]
+        passages = passages_of(versions)
+        spans.append((len(texts), len(whole), len(passages)))
+        texts += whole + [text for _language, text in passages]
+    vectors = semantic.encode(texts)
+    for (listing, key, versions, digest, row), (start, n_whole, n_passages) in zip(todo, spans):
+        whole = vectors[start:start + n_whole]
+        passage_vectors = vectors[start + n_whole:start + n_whole + n_passages]
+        analysis = analyse(glossary, *(part for _language, title, body in versions for part in (title, body)))
+        values = dict(model=model, glossary=glossary_id, text_hash=digest,
+                      vector=semantic.to_bytes(semantic.unit(whole.mean(axis=0))),
+                      concepts=analysis.concepts, tokens=sorted(analysis.tokens),
+                      passages=passages_of(versions), passage_vectors=semantic.to_bytes(passage_vectors))
+        if row is None:
+            row = MatchProfile(**{"technology_id" if key[0] == "t" else "need_id": listing.id})
+            db.session.add(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+    db.session.flush()
+    return len(todo)
+
+
+def outdated_profiles() -> int:
+    """Active listings whose profile is missing or from another model or glossary version."""
+    current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
+    total = 0
+    for model, column in ((Technology, MatchProfile.technology_id), (Need, MatchProfile.need_id)):
+        total += db.session.scalar(
+            select(func.count()).select_from(model).outerjoin(MatchProfile, column == model.id)
+            .where(or_(MatchProfile.id.is_(None), ~current)))
+    return total
+
+
+def compute_missing_profiles(everything: bool = False, progress=None, chunk: int = 500) -> int:
+    """Profiles for every listing without a current one (or for all of them), in chunks."""
+    written = 0
+    for model, column in ((Technology, MatchProfile.technology_id), (Need, MatchProfile.need_id)):
+        query = select(model.id).order_by(model.id)
+        if not everything:
+            current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
+            query = query.outerjoin(MatchProfile, column == model.id).where(or_(MatchProfile.id.is_(None), ~current))
+        ids = list(db.session.scalars(query))
+        for start in range(0, len(ids), chunk):
+            batch = db.session.scalars(select(model).where(model.id.in_(ids[start:start + chunk]))).all()
+            if everything:  # force: forget the stored hashes
+                for row in db.session.scalars(select(MatchProfile).where(column.in_([x.id for x in batch]))):
+                    row.text_hash = ""
+            written += compute_profiles(batch)
+            if progress:
+                progress(len(batch))
+    return written
+
+
+# --- the change log ---------------------------------------------------------------------
+
+@event.listens_for(Session, "after_flush")
+def _log_technology_changes(session, _context):
+    """Every flush that touches what the index reads of a technology appends to the change log."""
+    tech_ids, company_ids = set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Technology) and obj.id is not None:
+            tech_ids.add(obj.id)
+        elif isinstance(obj, (Delivery, MatchProfile)) and getattr(obj, "technology_id", None):
+            tech_ids.add(obj.technology_id)
+        elif isinstance(obj, Company) and obj.id is not None and obj in session.dirty:
+            company_ids.add(obj.id)
+    connection = session.connection()
+    if company_ids:
+        tech_ids.update(connection.scalars(select(Technology.id).where(Technology.company_id.in_(company_ids))))
+    if tech_ids:
+        connection.execute(insert(TechnologyChange), [{"technology_id": i} for i in sorted(tech_ids)])
+
+
+# --- reading profiles back ------------------------------------------------------------
+
+def _posix(moment) -> float:
+    return as_utc(moment).timestamp() if moment is not None else float("-inf")
+
+
+def load_technologies(ids: list[int] | None = None) -> list[TechProfile]:
+    """Published technologies' profiles from the stored rows (all, or those in `ids`), in Core queries."""
+    tech = Technology.__table__
+    where = [tech.c.status == "published"]
+    if ids is not None:
+        where.append(tech.c.id.in_(ids))
+    profile = MatchProfile.__table__
+    rows = db.session.execute(
+        select(tech.c.id, tech.c.ref, Company.ref, Company.home_city, tech.c.jcm_experience, tech.c.confirmed_at,
+               profile.c.model, profile.c.vector, profile.c.concepts, profile.c.tokens)
+        .join(Company, Company.id == tech.c.company_id)
+        .outerjoin(profile, profile.c.technology_id == tech.c.id).where(*where)).all()
+    if not rows:
+        return []
+    by_id = {row[0]: row for row in rows}
+    sectors: dict[int, set] = {}
+    countries: dict[int, set] = {}
+    delivered: dict[int, dict] = {}
+
+    def restrict(query, column):
+        return query.where(column.in_(ids)) if ids is not None else query
+
+    for tech_id, code in db.session.execute(restrict(select(technology_sectors.c.technology_id,
+                                                            technology_sectors.c.sector_code),
+                                                     technology_sectors.c.technology_id)):
+        sectors.setdefault(tech_id, set()).add(code)
+    for tech_id, code in db.session.execute(restrict(select(technology_countries.c.technology_id,
+                                                            technology_countries.c.country_code),
+                                                     technology_countries.c.technology_id)):
+        countries.setdefault(tech_id, set()).add(code)
+    for tech_id, code, year in db.session.execute(restrict(select(Delivery.technology_id, Delivery.country_code,
+                                                                  Delivery.year), Delivery.technology_id)):
+        known = delivered.setdefault(tech_id, {})
+        if code not in known or (year or 0) > (known[code] or 0):
+            known[code] = year
+    model = semantic.MODEL_ID
+    profiles = []
+    for tech_id, ref, company_ref, home_city, jcm, confirmed, stored_model, vector, concepts, tokens in by_id.values():
+        if stored_model != model:
+            log.warning("technology %s has no profile from %s: run `flask rematch --reembed`", ref, model)
+        profiles.append(TechProfile(
+            id=tech_id, ref=ref, company_ref=company_ref, home_city=city_key(home_city or ""),
+            sectors=frozenset(sectors.get(tech_id, ())), countries=frozenset(countries.get(tech_id, ())),
+            delivered=delivered.get(tech_id, {}), jcm=bool(jcm),
+            analysis=Analysis(concepts or {}, frozenset(tokens or ())),
+            vector=semantic.from_bytes(vector)[0] if vector and stored_model == model else NO_VECTOR,
+            confirmed=_posix(confirmed)))
+    return profiles
+
+
+def load_needs(ids: list[int]) -> dict[int, NeedProfile]:
+    """Needs' profiles (with their sentences' vectors, for reasons) from the stored rows."""
+    if not ids:
+        return {}
+    need = Need.__table__
+    profile = MatchProfile.__table__
+    rows = db.session.execute(
+        select(need.c.id, need.c.ref, City.id, City.name, City.country_code, Country.jcm_signed.isnot(None),
+               profile.c.model, profile.c.vector, profile.c.concepts, profile.c.tokens, profile.c.passages,
+               profile.c.passage_vectors)
+        .join(City, City.id == need.c.city_id).join(Country, Country.code == City.country_code)
+        .outerjoin(profile, profile.c.need_id == need.c.id).where(need.c.id.in_(ids))).all()
+    city_ids = {row[2] for row in rows}
+    partners: dict[int, dict] = {}
+    for city_id, name in db.session.execute(select(Partnership.city_id, Partnership.japanese_city)
+                                            .where(Partnership.city_id.in_(city_ids))):
+        partners.setdefault(city_id, {})[city_key(name)] = name
+    sectors: dict[int, set] = {}
+    for need_id, code in db.session.execute(select(need_sectors.c.need_id, need_sectors.c.sector_code)
+                                            .where(need_sectors.c.need_id.in_(ids))):
+        sectors.setdefault(need_id, set()).add(code)
+    found = {}
+    for (need_id, ref, city_id, city, country, is_jcm, model, vector, concepts, tokens, passages,
+         passage_vectors) in rows:
+        current = model == semantic.MODEL_ID
+        found[need_id] = NeedProfile(
+            id=need_id, ref=ref, city=city, country=country, country_is_jcm=bool(is_jcm),
+            partners=partners.get(city_id, {}), sectors=frozenset(sectors.get(need_id, ())),
+            analysis=Analysis(concepts or {}, frozenset(tokens or ())),
+            vector=semantic.from_bytes(vector)[0] if vector and current else NO_VECTOR,
+            passages=passages or [], passage_vectors=semantic.from_bytes(passage_vectors) if current else None)
+    return found
+
+
+def technology_passages(ids: list[int]) -> dict[int, tuple[list, np.ndarray]]:
+    profile = MatchProfile.__table__
+    rows = db.session.execute(select(profile.c.technology_id, profile.c.passages, profile.c.passage_vectors)
+                              .where(profile.c.technology_id.in_(ids), profile.c.model == semantic.MODEL_ID))
+    return {tech_id: (passages or [], semantic.from_bytes(vectors)) for tech_id, passages, vectors in rows}
+
+
+# --- activity -----------------------------------------------------------------------------
 
 def technology_is_active(tech: Technology) -> bool:
     return tech.status == "published" and not freshness(tech).stale
@@ -61,44 +283,60 @@ def active_needs_query():
     return select(Need).where(Need.status.in_(ACTIVE_NEED_STATUSES), Need.confirmed_at >= stale_before())
 
 
+def count_active() -> tuple[int, int]:
+    techs = db.session.scalar(select(func.count()).select_from(active_technologies_query().subquery()))
+    needs = db.session.scalar(select(func.count()).select_from(active_needs_query().subquery()))
+    return techs, needs
+
+
+# --- the per-process index ------------------------------------------------------------
+
 class Catalog:
-    """The index of active technologies for this process, brought up to date on each use."""
+    """The index of published technologies for this process, kept current from the change log."""
 
     def __init__(self):
         self.index: TechIndex | None = None
-        self.versions: dict[int, object] = {}
         self.weights: Weights = load_weights()
-        self.needs: dict[int, tuple] = {}
-
-    def need(self, need: Need) -> NeedProfile:
-        """The need's profile, analysed again only when the need changed."""
-        cached = self.needs.get(need.id)
-        if cached is None or cached[0] != need.updated_at:
-            cached = (need.updated_at, need_profile(need))
-            self.needs[need.id] = cached
-        return cached[1]
+        self.last_seq = 0
+        self.gaps: dict[int, float] = {}  # sequence numbers not seen yet below last_seq -> first missed at
 
     def sync(self) -> TechIndex:
         if self.index is None:
-            self.index = TechIndex(list(db.session.scalars(select(Sector.code))))
-        current = dict(db.session.execute(
-            select(Technology.id, Technology.updated_at).where(
-                Technology.status == "published", Technology.confirmed_at >= stale_before())).all())
-        for tech_id in set(self.versions) - set(current):
-            self.index.remove(tech_id)
-            del self.versions[tech_id]
-        changed = [tech_id for tech_id, version in current.items() if self.versions.get(tech_id) != version]
-        if changed:
-            glossary = glossary_module.load()
-            query = (select(Technology)
-                     .options(selectinload(Technology.sectors), selectinload(Technology.countries),
-                              selectinload(Technology.deliveries), selectinload(Technology.company)))
-            for chunk_start in range(0, len(changed), 5000):
-                chunk = changed[chunk_start:chunk_start + 5000]
-                for tech in db.session.scalars(query.where(Technology.id.in_(chunk))):
-                    self.index.put(technology_profile(tech, glossary))
-                    self.versions[tech.id] = current[tech.id]
+            self.last_seq = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
+            self.index = TechIndex(list(db.session.scalars(select(Sector.code))), load_technologies())
+            return self.index
+        seq = TechnologyChange.seq
+        condition = seq > self.last_seq
+        if self.gaps:
+            condition = or_(condition, seq.in_(list(self.gaps)))
+        changes = db.session.execute(select(seq, TechnologyChange.technology_id).where(condition)).all()
+        if changes:
+            self._note_gaps([s for s, _ in changes])
+            changed = sorted({tech_id for _, tech_id in changes})
+            fresh = {p.id: p for p in load_technologies(changed)}
+            for tech_id in changed:
+                if tech_id in fresh:
+                    self.index.put(fresh[tech_id])
+                else:
+                    self.index.remove(tech_id)
+        self._forget_old_gaps()
         return self.index
+
+    def _note_gaps(self, seen: list[int]) -> None:
+        now = time.monotonic()
+        for s in seen:
+            self.gaps.pop(s, None)
+        top = max(seen)
+        if top > self.last_seq:
+            present = set(seen)
+            for missing in range(self.last_seq + 1, top):
+                if missing not in present:
+                    self.gaps.setdefault(missing, now)
+            self.last_seq = top
+
+    def _forget_old_gaps(self) -> None:
+        cutoff = time.monotonic() - GAP_PATIENCE_S
+        self.gaps = {s: t for s, t in self.gaps.items() if t >= cutoff}
 
 
 _catalogs: dict[str, Catalog] = {}
@@ -112,8 +350,5 @@ def catalog() -> Catalog:
     return _catalogs[key]
 
 
-
-def count_active() -> tuple[int, int]:
-    techs = db.session.scalar(select(func.count()).select_from(active_technologies_query().subquery()))
-    needs = db.session.scalar(select(func.count()).select_from(active_needs_query().subquery()))
-    return techs, needs
+def fresh_after() -> float:
+    return stale_before().timestamp()

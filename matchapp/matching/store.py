@@ -5,12 +5,13 @@ For each active need the best `stored_per_need` technologies scoring at least
 """
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, func, select
+import numpy as np
+from sqlalchemy import delete, func, insert, select
 
 from ..extensions import db
 from ..models import Dismissal, Match, Need, Technology
 from ..models.base import utcnow
-from . import profiles
+from . import alignment, profiles
 from .engine import MatchResult, score_pair
 from .reasons import render
 
@@ -19,20 +20,39 @@ def dismissed_for_need(need_id: int) -> frozenset:
     return frozenset(db.session.scalars(select(Dismissal.technology_id).where(Dismissal.need_id == need_id)))
 
 
-def rank_need(need: Need, top: int) -> list[MatchResult]:
-    """Live ranking for one need (used by `flask match` and to store matches)."""
+def need_profile(need: Need):
+    """The need's stored profile, computed now if it has none yet (a listing saved by an older version)."""
+    profile = profiles.load_needs([need.id]).get(need.id)
+    if profile is None or profile.passage_vectors is None:
+        profiles.compute_profiles([need])
+        profile = profiles.load_needs([need.id])[need.id]
+    return profile
+
+
+def rank_need(need: Need, top: int, explain: bool = True) -> list[MatchResult]:
+    """Live ranking for one need (used by `flask match`, the API and to store matches)."""
     catalog = profiles.catalog()
     index = catalog.sync()
     if not profiles.need_is_active(need):
         return []
-    return index.rank(catalog.need(need), catalog.weights, top, exclude=dismissed_for_need(need.id))
+    profile = need_profile(need)
+    results = index.rank(profile, catalog.weights, top, exclude=dismissed_for_need(need.id),
+                         fresh_after=profiles.fresh_after())
+    if explain:
+        alignment.explain(profile, results)
+    return results
 
 
-def _row(need_id: int, result: MatchResult) -> Match:
+def _row(need_id: int, result: MatchResult, now) -> dict:
     c = result.components
-    return Match(need_id=need_id, technology_id=result.technology_id, score=result.score, sector=c["sector"],
-                 country=c["country"], text=c["text"], bonus=c["bonus"], reasons=result.reasons,
-                 computed_at=utcnow())
+    return dict(need_id=need_id, technology_id=result.technology_id, score=result.score, sector=c["sector"],
+                country=c["country"], text=c["text"], semantic=c["semantic"], bonus=c["bonus"],
+                reasons=result.reasons, computed_at=now)
+
+
+def _store(rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(insert(Match), rows)
 
 
 def refresh_need(need: Need) -> int:
@@ -40,7 +60,8 @@ def refresh_need(need: Need) -> int:
     db.session.execute(delete(Match).where(Match.need_id == need.id))
     weights = profiles.catalog().weights
     results = [r for r in rank_need(need, weights.stored_per_need) if r.score >= weights.min_stored_score]
-    db.session.add_all(_row(need.id, r) for r in results)
+    now = utcnow()
+    _store([_row(need.id, r, now) for r in results])
     return len(results)
 
 
@@ -48,58 +69,89 @@ def refresh_technology(tech: Technology) -> int:
     """Re-score one technology against every active need; store it where it makes the cut."""
     db.session.execute(delete(Match).where(Match.technology_id == tech.id))
     catalog = profiles.catalog()
-    catalog.sync()
-    if not profiles.technology_is_active(tech):
+    index = catalog.sync()
+    if not profiles.technology_is_active(tech) or tech.id not in index.position:
         return 0
-    weights, profile, stored = catalog.weights, profiles.technology_profile(tech), 0
+    weights, profile = catalog.weights, index.profiles[index.position[tech.id]]
     floors = dict(db.session.execute(
         select(Match.need_id, func.min(Match.score)).group_by(Match.need_id)
         .having(func.count() >= weights.stored_per_need)).all())
     dismissed = set(db.session.scalars(select(Dismissal.need_id).where(Dismissal.technology_id == tech.id)))
-    for need in db.session.scalars(profiles.active_needs_query()):
-        if need.id in dismissed:
+    need_ids = [i for i in db.session.scalars(profiles.active_needs_query().with_only_columns(Need.id))
+                if i not in dismissed]
+    passages = profiles.technology_passages([tech.id])
+    rows, full, now = [], [], utcnow()
+    for need in profiles.load_needs(need_ids).values():
+        result = score_pair(need, profile, weights)
+        if result.score < max(weights.min_stored_score, floors.get(need.id, 0)):
             continue
-        result = score_pair(catalog.need(need), profile, weights)
-        if result is None or result.score < max(weights.min_stored_score, floors.get(need.id, 0)):
-            continue
-        db.session.add(_row(need.id, result))
-        stored += 1
-        if need.id in floors:  # keep the stored list at its size: drop the weakest
-            weakest = db.session.scalar(select(Match).where(Match.need_id == need.id)
-                                        .order_by(Match.score, Match.id.desc()).limit(1))
-            db.session.delete(weakest)
-    return stored
+        alignment.explain(need, [result], passages)
+        rows.append(_row(need.id, result, now))
+        if need.id in floors:
+            full.append(need.id)
+    _store(rows)
+    for need_id in full:  # keep the stored list at its size: drop the weakest
+        weakest = db.session.scalar(select(Match.id).where(Match.need_id == need_id)
+                                    .order_by(Match.score, Match.id.desc()).limit(1))
+        db.session.execute(delete(Match).where(Match.id == weakest))
+    return len(rows)
 
 
 def listing_changed(listing) -> None:
     """Refresh the pairs a created, edited, published, archived or renewed listing affects."""
-    db.session.flush()
-    if isinstance(listing, Need):
-        refresh_need(listing)
-    else:
-        refresh_technology(listing)
+    listings_changed([listing])
 
 
 def listings_changed(listings: Iterable) -> None:
     listings = list(listings)
+    profiles.compute_profiles(listings)
     if len(listings) > 200:
         rematch()
     else:
         for listing in listings:
-            listing_changed(listing)
+            if isinstance(listing, Need):
+                refresh_need(listing)
+            else:
+                refresh_technology(listing)
 
 
-def rematch(progress: Callable[[int], None] | None = None) -> dict:
-    """Recompute every stored match; `progress(n)` is called after each need."""
+def rematch(progress: Callable[[int], None] | None = None, batch: int = 256) -> dict:
+    """Recompute every stored match; `progress(n)` is called after each batch of n needs.
+
+    Needs are ranked in batches: their cosines against every technology are one matrix
+    product, and the passages of the technologies they keep are read once per batch.
+    """
+    profiles.compute_missing_profiles()
     db.session.execute(delete(Match))
-    needs = db.session.scalars(profiles.active_needs_query().order_by(Need.id)).all()
+    catalog = profiles.catalog()
+    index, weights, fresh = catalog.sync(), catalog.weights, profiles.fresh_after()
+    need_ids = list(db.session.scalars(profiles.active_needs_query().with_only_columns(Need.id).order_by(Need.id)))
+    dismissed: dict[int, set] = {}
+    for need_id, tech_id in db.session.execute(select(Dismissal.need_id, Dismissal.technology_id)):
+        dismissed.setdefault(need_id, set()).add(tech_id)
     stored = 0
-    for need in needs:
-        stored += refresh_need(need)
+    for start in range(0, len(need_ids), batch):
+        needs = profiles.load_needs(need_ids[start:start + batch])
+        chunk = [needs[i] for i in need_ids[start:start + batch] if i in needs]
+        cosines = index.cosines_many(np.stack([n.vector for n in chunk])) if chunk else None
+        ranked = []
+        for row, need in enumerate(chunk):
+            results = [r for r in index.rank(need, weights, weights.stored_per_need,
+                                             exclude=frozenset(dismissed.get(need.id, ())), fresh_after=fresh,
+                                             cosine=cosines[row])
+                       if r.score >= weights.min_stored_score]
+            ranked.append((need, results))
+        passages = profiles.technology_passages(sorted({r.technology_id for _, rs in ranked for r in rs}))
+        now, rows = utcnow(), []
+        for need, results in ranked:
+            alignment.explain(need, results, passages)
+            rows += [_row(need.id, r, now) for r in results]
+        _store(rows)
+        stored += len(rows)
         if progress:
-            progress(1)
+            progress(len(chunk))
     db.session.commit()
-    return {"needs": len(needs), "stored": stored}
+    return {"needs": len(need_ids), "stored": stored}
 
 
 def as_contract_item(result_or_match) -> dict:
