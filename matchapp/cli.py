@@ -11,7 +11,7 @@ from .introductions import services as introductions
 from .accounts import services
 from .extensions import db
 from .listings.services import import_bundle as import_listings
-from .matching import profiles, store
+from .matching import outcomes, profiles, quality, store, tuning
 from .models import ROLES, City, Company, Need, Technology
 
 
@@ -67,6 +67,7 @@ def seed_demo(if_empty: bool) -> None:
         return
     result = demo.load()
     matched = store.rematch()
+    demo.record_outcomes()
     click.echo(f"Demo data loaded: {result.summary()}; {matched['stored']} matches stored")
 
 
@@ -150,6 +151,51 @@ def rematch(reembed: bool) -> None:
     click.echo(f"Stored {result['stored']} matches for {result['needs']} needs.")
 
 
+@click.command("tune-weights")
+@click.option("--labelled", "labelled_path", type=click.Path(exists=True, dir_okay=False),
+              help="Fit on a labelled set (bundle + relevant pairs, already imported) instead of the recorded outcomes.")
+@click.option("--split", help="With --labelled: only the needs of this part of the set's split (e.g. dev).")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--write", "write_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write the fitted weights to this file (point MATCHAPP_WEIGHTS at it, then `flask rematch`).")
+def tune_weights(labelled_path: str | None, split: str | None, folds: int, write_path: str | None) -> None:
+    """Fit the matching weights on labelled pairs (accepted, met, project vs "No thanks"), cross-validated."""
+    if labelled_path:
+        labelled = quality.load_labelled(labelled_path)
+        needs = labelled.get("split", {}).get(split) if split else None
+        if split and needs is None:
+            fail(f"{labelled_path} has no split named '{split}'")
+        pairs = quality.labelled_ids(labelled, needs)
+        source = f"{labelled_path}" + (f" ({split})" if split else "")
+    else:
+        pairs = outcomes.labelled_pairs()
+        source = "recorded outcomes"
+    examples = tuning.examples_for(pairs)
+    if len(examples) < 2:
+        fail(f"{source}: {len(examples)} need(s) with a positive outcome; at least 2 are needed to tune")
+    start = profiles.catalog().weights
+    result = tuning.cross_validate(examples, start, folds=folds)
+    before, after = result["before"], result["after"]
+    click.echo(f"Fitted on {source}: {result['needs']} needs, {result['folds']}-fold cross-validation")
+    click.echo(f"  current weights  recall@5 {before['recall@5']:.3f}  MRR {before['mrr']:.3f}  "
+               f"negatives in top 5 {before['negatives@5']:.3f}")
+    click.echo(f"  fitted (held out) recall@5 {after['recall@5']:.3f}  MRR {after['mrr']:.3f}  "
+               f"negatives in top 5 {after['negatives@5']:.3f}")
+    fitted = result["weights"]
+    for name, value in tuning.asdict(fitted).items():
+        if value != getattr(start, name):
+            click.echo(f"  {name}: {getattr(start, name)} -> {value}")
+    if write_path:
+        about = (f"Fitted by flask tune-weights on {source} ({result['needs']} needs); held-out recall@5 "
+                 f"{before['recall@5']:.3f} -> {after['recall@5']:.3f}, MRR {before['mrr']:.3f} -> {after['mrr']:.3f}.")
+        with open(write_path, "w", encoding="utf-8") as handle:
+            json.dump(tuning.as_file(fitted, about), handle, indent=2)
+            handle.write("\n")
+        click.echo(f"Wrote {write_path}; set MATCHAPP_WEIGHTS={write_path} and run `flask rematch`.")
+    else:
+        click.echo("Nothing written (use --write PATH to keep the fitted weights).")
+
+
 @click.command("send-mail")
 def send_mail() -> None:
     """Send queued e-mails; failed ones stay queued and are retried later."""
@@ -198,6 +244,6 @@ def restore_command(path: str, yes: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch, send_mail,
+    for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch, tune_weights, send_mail,
                     housekeeping, send_digest, backup_command, restore_command):
         app.cli.add_command(command)

@@ -62,3 +62,40 @@ def logins_text() -> str:
     lines = ["Demo logins (password for all: %s):" % DEMO_PASSWORD]
     lines += [f"  {role:<12} {email}" for email, role, *_ in DEMO_USERS]
     return "\n".join(lines)
+
+
+# What coordinators did with demo pairs (need ref, technology ref, outcome): the first
+# labelled examples for `flask tune-weights` and the quality figures.
+DEMO_OUTCOMES = [
+    ("hp-seafood-wastewater", "jfils-organic-wastewater", "project"),
+    ("hp-ip-waste-liquid", "daiseki-liquid-energy", "met"),
+    ("hp-catba-ev-bus", "evmj-ev-bus", "accepted"),
+    ("sby-composting", "nishihara-composting", "project"),
+    ("ygn-market-biogas", "hitz-methane-fermentation", "project"),
+    ("smg-bus-fuel", "hokusan-cng-retrofit", "project"),
+    ("pp-e-trikes", "terra-e-trike", "met"),
+    ("hcmc-water-pumps", "hitachi-pump-inverter", "met"),
+    ("davao-wte", "nse-waste-to-energy", "accepted"),
+    ("koror-ev", "evmj-ev-bus", "accepted"),
+    ("sel-cement-fuel", "amita-cement-fuel", "met"),
+    ("pp-rice-husk", "fujita-rice-husk", "accepted"),
+    ("hp-seafood-wastewater", "tokyo-century-leasing", "dismissed"),
+    ("sby-composting", "nishihara-sorting", "dismissed"),
+    ("davao-wte", "nse-landfill-gas", "dismissed"),
+    ("hcmc-water-pumps", "rokko-leak-detection", "dismissed"),
+]
+
+
+def record_outcomes() -> int:
+    """Record the demo's outcomes (idempotent); returns how many pairs exist in this database."""
+    from .matching import outcomes
+    from .models import Need, Technology
+    needs = dict(db.session.execute(select(Need.ref, Need.id)).all())
+    techs = dict(db.session.execute(select(Technology.ref, Technology.id)).all())
+    recorded = 0
+    for need_ref, tech_ref, outcome in DEMO_OUTCOMES:
+        if need_ref in needs and tech_ref in techs:
+            outcomes.record(needs[need_ref], techs[tech_ref], outcome)
+            recorded += 1
+    db.session.commit()
+    return recorded

@@ -34,9 +34,13 @@ def by_ref(db, model, ref):
 def test_an_english_need_finds_a_japanese_technology(runner, matched):
     result = runner.invoke(args=["match", "dn-rooftop-solar", "--top", "3", "--json"])
     assert result.exit_code == 0, result.output
-    items = json.loads(result.output)
-    assert items[0]["technology"] == "ihi-smart-power"  # described only in Japanese
-    assert any("太陽光発電" in reason for reason in items[0]["reasons"])
+    items = {item["technology"]: item for item in json.loads(result.output)}
+    assert "ihi-smart-power" in items  # described only in Japanese
+    reasons = items["ihi-smart-power"]["reasons"]
+    assert any("太陽光発電" in reason for reason in reasons)
+    # the aligned sentences: the English need's and the Japanese-only technology's
+    assert any(reason.startswith("Closest passages") and "rooftop solar" in reason and "太陽光" in reason
+               for reason in reasons), reasons
 
 
 def test_match_json_follows_the_contract(runner, matched):
@@ -46,7 +50,7 @@ def test_match_json_follows_the_contract(runner, matched):
     assert scores == sorted(scores, reverse=True)
     for item in items:
         assert set(item) == {"technology", "company", "score", "components", "reasons"}
-        assert set(item["components"]) == {"sector", "country", "text", "bonus"}
+        assert set(item["components"]) == {"sector", "country", "text", "semantic", "bonus"}
         assert 0 <= item["score"] <= 100 and item["reasons"]
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from .. import jcm
 from ..bundle import SPECS
 from ..extensions import db
-from ..listings.search import MAX_PER_PAGE, SORTS
+from ..listings.search import MAX_PER_PAGE, SORT_NAMES
 from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
 
 # Text a request may carry: anything but NUL, which no field can store (input_guard answers 400).
@@ -68,7 +68,7 @@ def filters(statuses) -> list[dict]:
         {"name": "language", "in": "query", "schema": {"type": "string", "enum": ["", "ja", "en"]}},
         {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "any", *statuses]},
          "description": "empty: active listings; 'any': all the caller may see; or one status"},
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORT_NAMES)}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10**6}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
     ]

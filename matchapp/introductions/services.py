@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from .. import notifications
 from ..extensions import db
+from ..matching import outcomes
 from ..listings.access import can_view
 from ..models import Introduction, IntroductionEvent, Need, Technology
 from ..models.base import as_utc, utcnow
@@ -212,6 +213,8 @@ def act(user, introduction, action: str, note: str = "") -> Introduction:
     if not _compare_and_set(introduction, **values):
         raise IntroductionError(409, _l("Someone else changed this introduction at the same moment. Please look again."))
     record(introduction, action, user, note)
+    if target in ("accepted", "met"):
+        outcomes.record(introduction.need_id, introduction.technology_id, target)
     for party in PARTIES:
         if party != side:
             notifications.notify(users_of(introduction, party), NOTIFY_KIND.get(target, "intro_state"),

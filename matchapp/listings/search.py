@@ -8,6 +8,7 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..models.base import as_utc
 from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, City, Country, Need, Sector, Technology
 from ..models.listings import technology_countries, technology_sectors, need_sectors
 from ..text import escape_like, search_terms
@@ -20,6 +21,16 @@ SORTS = {
     "updated": lambda m: (m.updated_at.desc(), m.id.desc()),
     "title": lambda m: (m.title.asc(), m.id.asc()),
     "confirmed": lambda m: (m.confirmed_at.asc(), m.id.asc()),
+}
+# With a query, results can also be ranked by relevance (the default then): see matching.textsearch.
+RELEVANCE = "relevance"
+SORT_NAMES = (RELEVANCE, *SORTS)
+# Python sort keys for the same orders, used when a query's results are ranked in memory.
+SORT_KEYS = {
+    "newest": lambda row: (-row.created_at.timestamp(), -row.id),
+    "updated": lambda row: (-row.updated_at.timestamp(), -row.id),
+    "title": lambda row: (row.title, row.id),
+    "confirmed": lambda row: (row.confirmed_at.timestamp(), row.id),
 }
 MAX_PER_PAGE = 100
 
@@ -52,7 +63,8 @@ class Filters:
                       country=(args.get("country") or "").strip().upper(),
                       jcm=flag(args.get("jcm"), "jcm"),
                       language=(args.get("language") or "").strip().lower(),
-                      status=(args.get("status") or "").strip(), sort=(args.get("sort") or "newest").strip())
+                      status=(args.get("status") or "").strip(), sort=(args.get("sort") or "").strip())
+        filters.sort = filters.sort or (RELEVANCE if filters.q else "newest")
         if filters.language not in ("", "ja", "en"):
             raise FilterError("language", f"unknown language '{filters.language}' (ja or en)")
         if filters.sector and db.session.get(Sector, filters.sector) is None:
@@ -61,8 +73,8 @@ class Filters:
             raise FilterError("country", f"unknown country '{filters.country}'")
         if filters.status not in ("", "any", *STATUSES[model]):
             raise FilterError("status", f"unknown status '{filters.status}'")
-        if filters.sort not in SORTS:
-            raise FilterError("sort", f"unknown sort '{filters.sort}' (one of {', '.join(SORTS)})")
+        if filters.sort not in SORT_NAMES:
+            raise FilterError("sort", f"unknown sort '{filters.sort}' (one of {', '.join(SORT_NAMES)})")
         filters.page = positive_int(args.get("page"), "page", 1, 10**6)
         filters.per_page = positive_int(args.get("per_page"), "per_page", 20, MAX_PER_PAGE)
         return filters
@@ -73,7 +85,7 @@ class Filters:
                       language=self.language, status=self.status, sort=self.sort,
                       page=self.page, per_page=self.per_page)
         values.update(overrides)
-        defaults = {"sort": "newest", "page": 1, "per_page": 20}
+        defaults = {"sort": RELEVANCE if self.q else "newest", "page": 1, "per_page": 20}
         return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
 
 
@@ -124,15 +136,20 @@ def reminder_before() -> datetime:
     return datetime.now(timezone.utc) - timedelta(days=current_app.config["LISTING_FRESH_DAYS"])
 
 
-def conditions(model, filters: Filters, viewer) -> list:
-    """SQL conditions for `filters` as seen by `viewer`."""
+def text_conditions(model, q: str) -> list:
+    """Every term of the query as a substring of the listing's normalised text."""
+    return [model.search_text.like(f"%{escape_like(term)}%", escape="\\") for term in search_terms(q)]
+
+
+def conditions(model, filters: Filters, viewer, text: bool = True) -> list:
+    """SQL conditions for `filters` as seen by `viewer` (`text=False`: without the query's substrings)."""
     where = [visible_condition(model, viewer)]
     if filters.status == "":
         where.append(model.status.in_(DEFAULT_STATUSES[model]))
     elif filters.status != "any":
         where.append(model.status == filters.status)
-    for term in search_terms(filters.q):
-        where.append(model.search_text.like(f"%{escape_like(term)}%", escape="\\"))
+    if text:
+        where += text_conditions(model, filters.q)
     if filters.sector:
         link = technology_sectors if model is Technology else need_sectors
         key = link.c.technology_id if model is Technology else link.c.need_id
@@ -175,20 +192,54 @@ CARD_LOADS = {
 }
 
 
+def _rows(model, ids: list[int]) -> list:
+    rows = {row.id: row for row in db.session.scalars(
+        select(model).where(model.id.in_(ids)).options(*CARD_LOADS[model]))} if ids else {}
+    return [rows[i] for i in ids]
+
+
+def search_by_meaning(model, filters: Filters, viewer) -> Page:
+    """A query's results: exact substrings, shared glossary concepts and close meaning, in any language."""
+    from ..matching import textsearch  # matching reads listings; listings call back only here
+
+    where = [c for c in conditions(model, filters, viewer, text=False) if c is not True]
+    candidates = db.session.execute(select(model.id, model.created_at, model.updated_at, model.title,
+                                           model.confirmed_at).where(true(), *where)).all()
+    exact = set(db.session.scalars(select(model.id).where(true(), *where, *text_conditions(model, filters.q))))
+    scores = textsearch.relevance(model, filters.q, [row.id for row in candidates], exact)
+    found = [row for row in candidates if row.id in scores]
+    if filters.sort == RELEVANCE:
+        found.sort(key=lambda row: (-scores[row.id], -row.id))
+    else:
+        found.sort(key=lambda row: SORT_KEYS[filters.sort](row._replace(
+            created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
+            confirmed_at=as_utc(row.confirmed_at))))
+    start = (filters.page - 1) * filters.per_page
+    ids = [row.id for row in found[start:start + filters.per_page]]
+    return Page(_rows(model, ids), len(found), filters.page, filters.per_page, filters)
+
+
 def search(model, filters: Filters, viewer) -> Page:
     """One page of listings of `model` matching `filters`, visible to `viewer`, and the total."""
+    if filters.q:
+        return search_by_meaning(model, filters, viewer)
     where = [c for c in conditions(model, filters, viewer) if c is not True]
     total = db.session.scalar(select(func.count()).select_from(model).where(true(), *where))
     # The page's ids first (sorted from the index, without reading whole rows), then those rows.
     ids = db.session.scalars(select(model.id).where(true(), *where).order_by(*SORTS[filters.sort](model))
                              .offset((filters.page - 1) * filters.per_page).limit(filters.per_page)).all()
-    rows = {row.id: row for row in db.session.scalars(
-        select(model).where(model.id.in_(ids)).options(*CARD_LOADS[model]))} if ids else {}
-    return Page([rows[i] for i in ids], total, filters.page, filters.per_page, filters)
+    return Page(_rows(model, ids), total, filters.page, filters.per_page, filters)
 
 
 def matches(listing, filters: Filters, viewer) -> bool:
     """Whether one listing passes the filters (used to evaluate saved searches)."""
     model = type(listing)
-    where = [c for c in conditions(model, filters, viewer) if c is not True]
-    return db.session.scalar(select(model.id).where(model.id == listing.id, *where)) is not None
+    where = [c for c in conditions(model, filters, viewer, text=False) if c is not True]
+    if db.session.scalar(select(model.id).where(model.id == listing.id, *where)) is None:
+        return False
+    if not filters.q:
+        return True
+    from ..matching import textsearch
+
+    exact = db.session.scalar(select(model.id).where(model.id == listing.id, *text_conditions(model, filters.q)))
+    return listing.id in textsearch.relevance(model, filters.q, [listing.id], {exact} - {None})

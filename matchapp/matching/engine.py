@@ -27,11 +27,10 @@ from rapidfuzz import fuzz, process
 
 from ..text import normalise
 from .glossary import Analysis, Glossary
-from .semantic import DIMENSIONS
+from .semantic import DIMENSIONS, NO_VECTOR
 from .weights import Weights
 
 POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.float32)
-NO_VECTOR = np.zeros(DIMENSIONS, dtype=np.float32)
 
 
 @dataclass

@@ -212,8 +212,6 @@ def load_technologies(ids: list[int] | None = None) -> list[TechProfile]:
     model = semantic.MODEL_ID
     profiles = []
     for tech_id, ref, company_ref, home_city, jcm, confirmed, stored_model, vector, concepts, tokens in by_id.values():
-        if stored_model != model:
-            log.warning("technology %s has no profile from %s: run `flask rematch --reembed`", ref, model)
         profiles.append(TechProfile(
             id=tech_id, ref=ref, company_ref=company_ref, home_city=city_key(home_city or ""),
             sectors=frozenset(sectors.get(tech_id, ())), countries=frozenset(countries.get(tech_id, ())),
@@ -289,6 +287,21 @@ def count_active() -> tuple[int, int]:
     return techs, needs
 
 
+def with_vectors(loaded: list[TechProfile]) -> list[TechProfile]:
+    """Profiles, the ones without stored vectors computed now (saved by a path that did not compute them).
+
+    Listings saved through the app have theirs already; this is the fallback that keeps a
+    technology from being ranked on its sectors alone.
+    """
+    missing = [p.id for p in loaded if p.vector is NO_VECTOR]
+    if not missing:
+        return loaded
+    log.info("computing %d missing matching profiles", len(missing))
+    compute_profiles(db.session.scalars(select(Technology).where(Technology.id.in_(missing))).all())
+    again = {p.id: p for p in load_technologies(missing)}
+    return [again.get(p.id, p) for p in loaded]
+
+
 # --- the per-process index ------------------------------------------------------------
 
 class Catalog:
@@ -303,7 +316,8 @@ class Catalog:
     def sync(self) -> TechIndex:
         if self.index is None:
             self.last_seq = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
-            self.index = TechIndex(list(db.session.scalars(select(Sector.code))), load_technologies())
+            self.index = TechIndex(list(db.session.scalars(select(Sector.code))),
+                                   with_vectors(load_technologies()))
             return self.index
         seq = TechnologyChange.seq
         condition = seq > self.last_seq
@@ -313,7 +327,7 @@ class Catalog:
         if changes:
             self._note_gaps([s for s, _ in changes])
             changed = sorted({tech_id for _, tech_id in changes})
-            fresh = {p.id: p for p in load_technologies(changed)}
+            fresh = {p.id: p for p in with_vectors(load_technologies(changed))}
             for tech_id in changed:
                 if tech_id in fresh:
                     self.index.put(fresh[tech_id])

@@ -1,5 +1,6 @@
 """Reasons a person can read, rendered from the structured reasons stored with each match."""
-from flask_babel import force_locale
+from babel import Locale
+from flask_babel import force_locale, get_locale
 
 from ..i18n import gettext as _
 
@@ -12,8 +13,43 @@ def _names(model, codes) -> dict:
     return {code: localized_pair(*known[code]) for code in codes if code in known}
 
 
+def _language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(get_locale() or "en")
+    except (ValueError, TypeError):
+        return code
+
+
+def _in_reader_language(versions: dict) -> str:
+    """The passage in the reader's language if the listing has it, else marked with the language it is in."""
+    reader = str(get_locale() or "en")
+    if reader in versions:
+        return f"“{versions[reader]}”"
+    language, text = next(iter(versions.items()))
+    if language == "ja":
+        marker = _("Japanese only")
+    elif language == "en":
+        marker = _("English only")
+    else:
+        marker = _("only in %(language)s", language=_language_name(language))
+    return f"“{text}” ({marker})"
+
+
 def _render(reason: dict) -> str:
     code = reason.get("code")
+    if code == "passages":
+        return _("Closest passages: %(need)s ↔ %(technology)s (similarity %(similarity).2f)",
+                 need=_in_reader_language(reason["need"]), technology=_in_reader_language(reason["technology"]),
+                 similarity=reason["similarity"])
+    if code == "sectors_differ":
+        names = _names(Sector, reason["need"] + reason["technology"])
+        return _("Sectors differ (%(need)s / %(technology)s), but the texts match",
+                 need=", ".join(names.get(s, s) for s in reason["need"]) or "—",
+                 technology=", ".join(names.get(s, s) for s in reason["technology"]) or "—")
+    if code == "experience_elsewhere":
+        names = _names(Country, reason["countries"])
+        return _("Experience elsewhere: %(countries)s",
+                 countries=", ".join(names.get(c, c) for c in reason["countries"]))
     if code == "sectors":
         names = _names(Sector, reason["sectors"])
         text = ", ".join(f"{names.get(s, s)} ✓" for s in reason["sectors"])

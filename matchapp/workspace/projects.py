@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..matching import outcomes
 from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectEvent,
                       ProjectMember)
 from ..models.base import utcnow
@@ -43,6 +44,7 @@ def from_introduction(user, introduction: Introduction) -> Project:
     db.session.add(project)
     db.session.flush()
     log(project, user, f"created from introduction #{introduction.id} at stage discovery")
+    outcomes.record(need.id, technology.id, "project")
     db.session.commit()
     return project
 
