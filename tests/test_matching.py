@@ -39,8 +39,8 @@ def test_an_english_need_finds_a_japanese_technology(runner, matched):
     reasons = items["ihi-smart-power"]["reasons"]
     assert any("太陽光発電" in reason for reason in reasons)
     # the aligned sentences: the English need's and the Japanese-only technology's
-    assert any(reason.startswith("Closest passages") and "rooftop solar" in reason and "太陽光" in reason
-               for reason in reasons), reasons
+    assert any(reason.startswith("Closest passages") and "Rooftop solar" in reason and "工業団地" in reason
+               and "(Japanese only)" in reason for reason in reasons), reasons
 
 
 def test_match_json_follows_the_contract(runner, matched):

@@ -27,10 +27,10 @@ RELEVANCE = "relevance"
 SORT_NAMES = (RELEVANCE, *SORTS)
 # Python sort keys for the same orders, used when a query's results are ranked in memory.
 SORT_KEYS = {
-    "newest": lambda row: (-row.created_at.timestamp(), -row.id),
-    "updated": lambda row: (-row.updated_at.timestamp(), -row.id),
+    "newest": lambda row: (-as_utc(row.created_at).timestamp(), -row.id),
+    "updated": lambda row: (-as_utc(row.updated_at).timestamp(), -row.id),
     "title": lambda row: (row.title, row.id),
-    "confirmed": lambda row: (row.confirmed_at.timestamp(), row.id),
+    "confirmed": lambda row: (as_utc(row.confirmed_at).timestamp(), row.id),
 }
 MAX_PER_PAGE = 100
 
@@ -211,9 +211,7 @@ def search_by_meaning(model, filters: Filters, viewer) -> Page:
     if filters.sort == RELEVANCE:
         found.sort(key=lambda row: (-scores[row.id], -row.id))
     else:
-        found.sort(key=lambda row: SORT_KEYS[filters.sort](row._replace(
-            created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
-            confirmed_at=as_utc(row.confirmed_at))))
+        found.sort(key=SORT_KEYS[filters.sort])
     start = (filters.page - 1) * filters.per_page
     ids = [row.id for row in found[start:start + filters.per_page]]
     return Page(_rows(model, ids), len(found), filters.page, filters.per_page, filters)

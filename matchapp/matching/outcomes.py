@@ -53,3 +53,28 @@ def labelled_pairs() -> dict[int, dict[str, set]]:
     for entry in pairs.values():
         entry["negative"] -= entry["positive"]
     return pairs
+
+
+def quality_by_month() -> list[dict]:
+    """Per month of recorded outcomes: how many were positive or dismissed, the share of positives that
+    were among the need's top 5 stored matches, their median rank, and the mean scores of both kinds."""
+    months: dict[str, dict] = {}
+    for created_at, positive, score, rank in db.session.execute(
+            select(MatchOutcome.created_at, MatchOutcome.positive, MatchOutcome.score, MatchOutcome.rank)
+            .order_by(MatchOutcome.created_at)):
+        entry = months.setdefault(created_at.strftime("%Y-%m"), {"positive": [], "negative": []})
+        entry["positive" if positive else "negative"].append((score, rank))
+    rows = []
+    for month, entry in months.items():
+        positives, negatives = entry["positive"], entry["negative"]
+        ranks = sorted(rank for _score, rank in positives if rank is not None)
+
+        def mean_score(pairs):
+            scores = [score for score, _rank in pairs if score is not None]
+            return round(sum(scores) / len(scores), 1) if scores else None
+
+        rows.append({"month": month, "positives": len(positives), "dismissed": len(negatives),
+                     "top5": round(100 * sum(1 for r in ranks if r <= 5) / len(positives)) if positives else None,
+                     "median_rank": ranks[len(ranks) // 2] if ranks else None,
+                     "positive_score": mean_score(positives), "dismissed_score": mean_score(negatives)})
+    return rows

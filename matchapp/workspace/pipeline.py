@@ -13,6 +13,7 @@ from .. import audit
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..formkit import id_argument
+from ..matching import outcomes
 from ..introductions.services import get_visible as visible_introduction, IntroductionError
 from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, City, Company, Introduction, Project,
                       Sector, User)
@@ -194,6 +195,8 @@ def figures(items: list[Project]) -> dict:
         "by_sector": Counter((db.session.get(Sector, p.sector).name if p.sector else "—") for p in items).most_common(),
         "per_month": [tuple(row) for row in db.session.execute(select(month, func.count()).group_by(month).order_by(month))],
         "verified_by_year": [(str(year), total) for year, total in sorted(verified_by_year.items())],
+        "positives_in_top5": [(row["month"], row["top5"]) for row in outcomes.quality_by_month()
+                              if row["top5"] is not None],
     }
 
 
@@ -205,10 +208,11 @@ def dashboard():
     co2 = {"expected": sum(p.expected_co2_t or 0 for p in items if p.stage == "commercialisation"),
            "verified": sum(p.verified_co2_t for p in items)}
     return render_template("workspace/dashboard.html", co2=co2, total=len(items), **figures(items),
-                           **introduction_figures())
+                           **introduction_figures(), match_quality=outcomes.quality_by_month())
 
 
-@bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year):series>.csv")
+@bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year, positives_in_top5)"
+          ":series>.csv")
 @roles_required(*STAFF)
 def figures_csv(series):
     out = io.StringIO()
