@@ -34,7 +34,7 @@ def legacy_rankings(need_refs) -> dict[str, list[str]]:
     from matchapp.matching.quality import _needs
     catalog = profiles.catalog()
     index, weights = catalog.sync(), catalog.weights
-    techs = [p for i, p in enumerate(index.profiles) if index.active[i]]
+    techs = [index.profile(i) for i in range(index.size) if index.active[i]]
     rankings = {}
     for need in _needs(need_refs):
         profile = store.need_profile(need)

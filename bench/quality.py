@@ -32,7 +32,8 @@ RANKERS = {"engine": quality.engine_rankings, "before": legacy_rankings, "cosine
 def run(path: Path) -> dict:
     labelled = quality.load_labelled(path)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/quality.sqlite3", "TESTING": True})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/quality.sqlite3", "TESTING": True,
+                          "MATCHING_INDEX_CACHE": ""})
         with app.app_context():
             upgrade()
             import_bundle(labelled["bundle"])

@@ -31,8 +31,12 @@ def import_data(path: str) -> None:
         fail(f"cannot read {path}: {error.strerror}")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         fail(f"{path} is not valid UTF-8 JSON: {error}")
+    count = sum(len(v) for v in (data.get(k) for k in ("technologies", "needs")) if isinstance(v, list)) \
+        if isinstance(data, dict) else 0
     try:
-        result = import_listings(data)
+        with click.progressbar(length=count, label=f"Importing {count} listings (sentence vectors)",
+                               file=sys.stderr) as bar:
+            result = import_listings(data, progress=bar.update)
     except bundle.BundleError as error:
         for line in error.errors:
             click.echo(line, err=True)

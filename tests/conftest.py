@@ -19,6 +19,9 @@ from .mailserver import app_config_with_mail, smtp_port  # noqa: F401  (fixtures
 from .world import world  # noqa: F401  (a fixture shared by the access matrix and the fuzzers)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Every test has its own database: no matching index snapshots (a test of them sets its own folder).
+# Servers the tests start inherit this.
+os.environ["MATCHING_INDEX_CACHE"] = ""
 PASSWORD = factories.PASSWORD
 
 
@@ -61,6 +64,7 @@ def app_config(database_url):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "MATCHING_INDEX_CACHE": "",
     }
 
 

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from matchapp.matching import glossary as glossary_module, semantic
-from matchapp.matching.engine import NeedProfile, TechIndex, TechProfile, analyse, score_pair
+from matchapp.matching.engine import NeedProfile, TechProfile, analyse, score_pair
+from matchapp.matching.index import TechIndex
 from matchapp.matching.weights import load as load_weights
 
 SECTORS = ["energy_efficiency", "renewable_energy", "waste", "water", "transport", "hydrogen", "digital",

@@ -237,7 +237,8 @@ def matches(listing, filters: Filters, viewer) -> bool:
         return False
     if not filters.q:
         return True
-    from ..matching import textsearch
+    from ..matching import profiles, textsearch
 
+    profiles.compute_profiles([listing])  # a listing published a moment ago may not have its vector yet
     exact = db.session.scalar(select(model.id).where(model.id == listing.id, *text_conditions(model, filters.q)))
     return listing.id in textsearch.relevance(model, filters.q, [listing.id], {exact} - {None})

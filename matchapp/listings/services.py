@@ -125,7 +125,11 @@ def available_actions(listing) -> list[tuple[str, object]]:
     return actions
 
 
-def import_bundle(data):
-    """Import a bundle with everything a listing change brings: saved-search hits and match updates."""
+def import_bundle(data, progress=None):
+    """Import a bundle with everything a listing change brings: saved-search hits and match updates.
+
+    `progress(n)`: called as the listings' sentence vectors are computed, n listings at a time.
+    """
     from ..matching import store  # here, not at the top: matching reads listings through this module
-    return bundle.import_bundle(data, on_new_listing=record_hits_if_public, on_listings=store.listings_changed)
+    return bundle.import_bundle(data, on_new_listing=record_hits_if_public,
+                                on_listings=lambda listings: store.listings_changed(listings, progress))

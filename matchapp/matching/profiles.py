@@ -9,10 +9,13 @@ the last sequence number it saw.
 """
 import hashlib
 import logging
+import os
+import threading
 import time
 from functools import lru_cache
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import event, func, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,13 +28,15 @@ from ..models.base import as_utc
 from ..models.listings import need_sectors, technology_countries, technology_sectors
 from . import glossary as glossary_module
 from . import semantic
-from .engine import NO_VECTOR, NeedProfile, TechIndex, TechProfile, analyse, city_key
+from .engine import NO_VECTOR, NeedProfile, TechProfile, analyse, city_key
+from .index import TechIndex
 from .glossary import Analysis
 from .weights import Weights, load as load_weights
 
 log = logging.getLogger(__name__)
 ACTIVE_NEED_STATUSES = ("open", "in_discussion")
 MAX_PASSAGES = 24
+UNCOMMITTED = "matching_uncommitted_changes"  # session.info key: this transaction logged technology changes
 GAP_PATIENCE_S = 300  # how long a missing sequence number may still turn up (a transaction not yet committed)
 
 
@@ -67,12 +72,23 @@ def profile_hash(versions) -> str:
     return semantic.text_hash(*(part for version in versions for part in version))
 
 
-def compute_profiles(listings) -> int:
+def compute_profiles(listings, progress=None, chunk: int = 200) -> int:
     """Write the profile of every listing whose text (or the model, or the glossary) changed.
 
-    Every text is encoded in one batch. Returns how many profiles were written.
+    The texts of `chunk` listings are encoded in one batch; `progress(n)` is called after
+    each chunk. Returns how many profiles were written.
     """
     db.session.flush()
+    listings, written = list(listings), 0
+    for start in range(0, len(listings), chunk):
+        part = listings[start:start + chunk]
+        written += _compute_chunk(part)
+        if progress:
+            progress(len(part))
+    return written
+
+
+def _compute_chunk(listings) -> int:
     model, glossary_id = semantic.MODEL_ID, glossary_version()
     existing = {}
     techs = [x.id for x in listings if isinstance(x, Technology)]
@@ -166,6 +182,21 @@ def _log_technology_changes(session, _context):
         tech_ids.update(connection.scalars(select(Technology.id).where(Technology.company_id.in_(company_ids))))
     if tech_ids:
         connection.execute(insert(TechnologyChange), [{"technology_id": i} for i in sorted(tech_ids)])
+        session.info[UNCOMMITTED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _changes_committed(session):
+    if session.info.pop(UNCOMMITTED, False) or _catalogs:
+        for catalog in list(_catalogs.values()):
+            catalog.committed(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _changes_rolled_back(session):
+    session.info.pop(UNCOMMITTED, None)
+    for catalog in list(_catalogs.values()):
+        catalog.rolled_back(session)
 
 
 # --- reading profiles back ------------------------------------------------------------
@@ -305,34 +336,125 @@ def with_vectors(loaded: list[TechProfile]) -> list[TechProfile]:
 # --- the per-process index ------------------------------------------------------------
 
 class Catalog:
-    """The index of published technologies for this process, kept current from the change log."""
+    """The index of published technologies for this process, kept current from the change log.
+
+    A fresh process loads the index from a snapshot file (MATCHING_INDEX_CACHE) when one
+    matches the database, the model and the glossary, then applies the changes logged
+    since; otherwise it builds the index from the stored profiles and writes a snapshot.
+    """
+
+    RESAVE_AFTER = 5000  # changes applied since the snapshot before it is written again
 
     def __init__(self):
         self.index: TechIndex | None = None
         self.weights: Weights = load_weights()
         self.last_seq = 0
+        self.saved_seq = 0
         self.gaps: dict[int, float] = {}  # sequence numbers not seen yet below last_seq -> first missed at
+        # Changes a session applied while its own writes were uncommitted: undone if it rolls back.
+        self.provisional: dict[int, tuple[int, dict, set]] = {}
+        self.reload: set[int] = set()
+        self.save_pending = False
+        self.lock = threading.RLock()
+
+    def _snapshot_path(self) -> str | None:
+        folder = current_app.config.get("MATCHING_INDEX_CACHE")
+        if not folder:
+            return None
+        name = hashlib.sha256(str(db.engine.url).encode()).hexdigest()[:16]
+        return os.path.join(folder, f"index-{name}.npz")
+
+    def _meta(self) -> dict:
+        return {"seq": self.last_seq, "gaps": sorted(self.gaps), "model": semantic.MODEL_ID,
+                "glossary": glossary_version()}
+
+    def _load_snapshot(self, newest_seq: int) -> bool:
+        path = self._snapshot_path()
+        if not path or not os.path.exists(path):
+            return False
+        try:
+            index, meta = TechIndex.load(path)
+        except ValueError as error:
+            log.warning("ignoring the matching index snapshot: %s", error)
+            return False
+        sectors = sorted(db.session.scalars(select(Sector.code)))
+        if (meta["model"], meta["glossary"], meta["sectors"]) != (semantic.MODEL_ID, glossary_version(), sectors) \
+                or meta["seq"] > newest_seq:
+            return False
+        self.index, self.last_seq, self.saved_seq = index, meta["seq"], meta["seq"]
+        now = time.monotonic()
+        self.gaps = {s: now for s in meta["gaps"]}
+        return True
+
+    def save_snapshot(self) -> None:
+        """Write the snapshot now if the index holds only committed changes, else after the commit."""
+        if db.session.info.get(UNCOMMITTED):
+            self.save_pending = True
+            return
+        path = self._snapshot_path()
+        if path and self.index is not None:
+            try:
+                self.index.save(path, self._meta())
+                self.saved_seq = self.last_seq
+            except OSError as error:
+                log.warning("could not write the matching index snapshot %s: %s", path, error)
+        self.save_pending = False
+
+    def committed(self, session) -> None:
+        with self.lock:
+            self.provisional.pop(id(session), None)
+            if self.save_pending and not self.provisional:
+                self.save_snapshot()
+
+    def rolled_back(self, session) -> None:
+        with self.lock:
+            saved = self.provisional.pop(id(session), None)
+            if saved and saved[0] < 0:
+                self.index = None  # built from a state that never committed: build again on next use
+            elif saved:
+                last_seq, gaps, touched = saved
+                self.last_seq, self.gaps = min(self.last_seq, last_seq), {**gaps, **self.gaps}
+                self.reload |= touched
+            if saved:
+                self.save_pending = False
 
     def sync(self) -> TechIndex:
+        with self.lock:
+            return self._sync()
+
+    def _sync(self) -> TechIndex:
         if self.index is None:
-            self.last_seq = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
-            self.index = TechIndex(list(db.session.scalars(select(Sector.code))),
-                                   with_vectors(load_technologies()))
-            return self.index
+            newest = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
+            if not self._load_snapshot(newest):
+                self.last_seq = newest
+                self.index = TechIndex(list(db.session.scalars(select(Sector.code))),
+                                       with_vectors(load_technologies()))
+                if db.session.info.get(UNCOMMITTED):  # built with this transaction's own writes in it
+                    self.provisional[id(db.session())] = (-1, {}, set())
+                self.save_snapshot()
+                return self.index
+        if db.session.info.get(UNCOMMITTED) and id(db.session()) not in self.provisional:
+            self.provisional[id(db.session())] = (self.last_seq, dict(self.gaps), set())
         seq = TechnologyChange.seq
         condition = seq > self.last_seq
         if self.gaps:
             condition = or_(condition, seq.in_(list(self.gaps)))
         changes = db.session.execute(select(seq, TechnologyChange.technology_id).where(condition)).all()
+        changed = {tech_id for _, tech_id in changes} | self.reload
         if changes:
             self._note_gaps([s for s, _ in changes])
-            changed = sorted({tech_id for _, tech_id in changes})
-            fresh = {p.id: p for p in with_vectors(load_technologies(changed))}
+        if changed:
+            self.reload = set()
+            if id(db.session()) in self.provisional:
+                self.provisional[id(db.session())][2].update(changed)
+            fresh = {p.id: p for p in with_vectors(load_technologies(sorted(changed)))}
             for tech_id in changed:
                 if tech_id in fresh:
                     self.index.put(fresh[tech_id])
                 else:
                     self.index.remove(tech_id)
+            if self.last_seq - self.saved_seq >= self.RESAVE_AFTER:
+                self.save_snapshot()
         self._forget_old_gaps()
         return self.index
 

@@ -65,7 +65,7 @@ def engine_rankings(need_refs) -> dict[str, list[str]]:
 def cosine_rankings(need_refs) -> dict[str, list[str]]:
     """The sentence vectors' cosine alone: no glossary, sectors or countries."""
     index = profiles.catalog().sync()
-    refs = [p.ref for p in index.profiles]
+    refs = [index.profile(i).ref for i in range(index.size)]
     rankings = {}
     for need in _needs(need_refs):
         cosine = index.cosines(store.need_profile(need).vector)

@@ -51,8 +51,9 @@ def _row(need_id: int, result: MatchResult, now) -> dict:
 
 
 def _store(rows: list[dict]) -> None:
+    """Insert stored matches with a Core statement (the ORM's bulk path costs more than the ranking)."""
     if rows:
-        db.session.execute(insert(Match), rows)
+        db.session.execute(insert(Match.__table__), rows)
 
 
 def refresh_need(need: Need) -> int:
@@ -72,7 +73,7 @@ def refresh_technology(tech: Technology) -> int:
     index = catalog.sync()
     if not profiles.technology_is_active(tech) or tech.id not in index.position:
         return 0
-    weights, profile = catalog.weights, index.profiles[index.position[tech.id]]
+    weights, profile = catalog.weights, index.profile(index.position[tech.id])
     floors = dict(db.session.execute(
         select(Match.need_id, func.min(Match.score)).group_by(Match.need_id)
         .having(func.count() >= weights.stored_per_need)).all())
@@ -90,11 +91,17 @@ def refresh_technology(tech: Technology) -> int:
         if need.id in floors:
             full.append(need.id)
     _store(rows)
-    for need_id in full:  # keep the stored list at its size: drop the weakest
-        weakest = db.session.scalar(select(Match.id).where(Match.need_id == need_id)
-                                    .order_by(Match.score, Match.id.desc()).limit(1))
-        db.session.execute(delete(Match).where(Match.id == weakest))
+    trim(full, weights.stored_per_need)
     return len(rows)
+
+
+def trim(need_ids: list[int], keep: int) -> None:
+    """Keep only the best `keep` stored matches of each of these needs (one statement for all)."""
+    for start in range(0, len(need_ids), 500):
+        ranked = (select(Match.id, func.row_number().over(partition_by=Match.need_id,
+                                                           order_by=(Match.score.desc(), Match.id)).label("place"))
+                  .where(Match.need_id.in_(need_ids[start:start + 500])).subquery())
+        db.session.execute(delete(Match).where(Match.id.in_(select(ranked.c.id).where(ranked.c.place > keep))))
 
 
 def listing_changed(listing) -> None:
@@ -102,9 +109,10 @@ def listing_changed(listing) -> None:
     listings_changed([listing])
 
 
-def listings_changed(listings: Iterable) -> None:
+def listings_changed(listings: Iterable, progress: Callable[[int], None] | None = None) -> None:
+    """Profiles of the changed listings (`progress(n)` after each chunk), then their stored matches."""
     listings = list(listings)
-    profiles.compute_profiles(listings)
+    profiles.compute_profiles(listings, progress)
     if len(listings) > 200:
         rematch()
     else:

@@ -24,35 +24,43 @@ def query_profile(q: str) -> tuple[np.ndarray, set]:
     return semantic.encode([q])[0], set(glossary_module.load().analyse(q).concepts)
 
 
-def _stored(model, ids: list[int]) -> dict[int, tuple[np.ndarray, set]]:
-    """Vectors and concepts of `ids`: from this process's index where it has them, else from the database."""
+def _from_index(ids: list[int], concepts: set) -> dict[int, tuple[float, float]]:
+    """(cosine stand-in: the vector, concept share) for published technologies, read from this process's index."""
+    index = profiles.catalog().sync()
+    shares = np.zeros(index.size, np.float32)
+    for concept in concepts:
+        shares[index._posting(("concept", concept))] += 1 / len(concepts)
     found = {}
-    if model is Technology:
-        index = profiles.catalog().sync()
-        for tech_id in ids:
-            pos = index.position.get(tech_id)
-            if pos is not None and index.active[pos]:
-                found[tech_id] = (index.vectors[pos], set(index.profiles[pos].analysis.concepts))
+    for tech_id in ids:
+        pos = index.position.get(tech_id)
+        if pos is not None and index.active[pos]:
+            found[tech_id] = (index.vectors[pos], float(shares[pos]))
+    return found
+
+
+def _from_database(model, ids: list[int], concepts: set) -> dict[int, tuple[np.ndarray, float]]:
     column = MatchProfile.technology_id if model is Technology else MatchProfile.need_id
-    rest = [i for i in ids if i not in found]
-    for start in range(0, len(rest), CHUNK):
-        for listing_id, model_id, vector, concepts in db.session.execute(
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        for listing_id, model_id, vector, stored in db.session.execute(
                 select(column, MatchProfile.model, MatchProfile.vector, MatchProfile.concepts)
-                .where(column.in_(rest[start:start + CHUNK]))):
+                .where(column.in_(ids[start:start + CHUNK]))):
             vector = semantic.from_bytes(vector)[0] if model_id == semantic.MODEL_ID else semantic.NO_VECTOR
-            found[listing_id] = (vector, set(concepts or {}))
+            share = len(concepts & set(stored or {})) / len(concepts) if concepts else 0.0
+            found[listing_id] = (vector, share)
     return found
 
 
 def relevance(model, q: str, ids: list[int], substring_ids: set[int]) -> dict[int, float]:
     """Relevance of each of `ids` that matches `q` (listings that do not match are left out)."""
     vector, concepts = query_profile(q)
+    stored = _from_index(ids, concepts) if model is Technology else {}
+    stored.update(_from_database(model, [i for i in ids if i not in stored], concepts))
     scores = {}
-    for listing_id, (listing_vector, listing_concepts) in _stored(model, ids).items():
+    for listing_id, (listing_vector, shared) in stored.items():
         cosine = float(listing_vector @ vector)
-        shared = len(concepts & listing_concepts) / len(concepts) if concepts else 0.0
         exact = listing_id in substring_ids
-        if exact or shared == 1 or cosine >= MIN_COSINE:
+        if exact or shared >= 1 - 1e-6 or cosine >= MIN_COSINE:
             scores[listing_id] = SUBSTRING_BOOST * exact + CONCEPT_BOOST * shared + cosine
     for listing_id in substring_ids:  # listings without a stored profile still match by their words
         scores.setdefault(listing_id, SUBSTRING_BOOST)

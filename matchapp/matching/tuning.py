@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .engine import POPCOUNT, TechIndex, combine, sector_fit, semantic_fit
+from .engine import POPCOUNT, combine, sector_fit, semantic_fit
+from .index import TechIndex
 from .weights import COMPONENTS, Weights
 
 DELIVERED, TARGETED, ANY, ELSEWHERE = range(4)
@@ -34,7 +35,7 @@ class Example:
 
 def features(index: TechIndex, need, fresh_after: float) -> tuple[dict, np.ndarray]:
     """Weight-independent features of every active technology for `need`, and their index positions."""
-    n = len(index.profiles)
+    n = index.size
     positions = np.flatnonzero(index.active[:n] & (index.confirmed[:n] >= fresh_after))
     need_mask = 0
     for code in need.sectors:
@@ -53,7 +54,7 @@ def features(index: TechIndex, need, fresh_after: float) -> tuple[dict, np.ndarr
         for p in index._posting(("concept", concept)):
             if p in where:
                 concepts[where[p]] += 1 / len(need.analysis.concepts)
-    fuzzy = process.cdist([need.tokens], [index.profiles[p].tokens for p in positions],
+    fuzzy = process.cdist([need.tokens], [index.tokens[p] for p in positions],
                           scorer=fuzz.token_set_ratio, dtype=np.float32)[0] / 100
     partner_codes = [index.city_codes[c] for c in need.partners if c in index.city_codes]
     return {"overlap": overlap, "cosine": index.vectors[positions] @ need.vector, "country": country,
@@ -168,7 +169,7 @@ def examples_for(pairs: dict[int, dict[str, set]]) -> list[Example]:
         if need_id not in needs:
             continue
         f, positions = features(index, needs[need_id], fresh)
-        where = {index.profiles[p].id: i for i, p in enumerate(positions)}
+        where = {int(index.ids[p]): i for i, p in enumerate(positions)}
         positive = np.array([where[t] for t in labels["positive"] if t in where], dtype=np.int64)
         negative = np.array([where[t] for t in labels["negative"] if t in where], dtype=np.int64)
         if len(positive):
