@@ -46,6 +46,7 @@ from matchapp import create_app  # noqa: E402
 from matchapp.bundle import import_bundle  # noqa: E402
 from matchapp.extensions import db  # noqa: E402
 from matchapp.matching import glossary as glossary_module, profiles, semantic, store  # noqa: E402
+from matchapp.matching.engine import token_string  # noqa: E402
 from matchapp.models import City, Company, MatchProfile, Need, Technology  # noqa: E402
 from matchapp.models.listings import need_sectors, technology_countries, technology_sectors  # noqa: E402
 
@@ -90,7 +91,7 @@ def text_pool(rng) -> list[dict]:
         passages = profiles.passages_of(versions)
         analysis = glossary.analyse(f"{title}\n{' '.join(sentences)}")
         pool.append({"title": title, "description": " ".join(sentences), "language": language,
-                     "passages": passages, "concepts": analysis.concepts, "tokens": sorted(analysis.tokens)})
+                     "passages": passages, "concepts": analysis.concepts, "tokens": token_string(analysis)})
     vectors = semantic.encode([f"{p['title']}\n{p['description']}" for p in pool])
     passage_vectors = semantic.encode([text for p in pool for _lang, text in p["passages"]])
     at = 0

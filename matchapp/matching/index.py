@@ -51,7 +51,8 @@ class TechIndex:
         self.sector_codes = sorted(sector_codes)
         self.sector_bit = {code: 1 << i for i, code in enumerate(self.sector_codes)}
         self.size = 0
-        self.details: list[str | TechProfile] = []  # a TechProfile, or its detail JSON until it is needed
+        # A TechProfile, or until it is needed its details as a tuple (built from rows) or JSON (from a snapshot)
+        self.details: list = []
         self.tokens: list[str] = []
         self.position: dict[int, int] = {}
         self.city_codes: dict[str, int] = {}
@@ -67,6 +68,48 @@ class TechIndex:
     def __len__(self) -> int:
         return int(self.active[:self.size].sum())
 
+    @classmethod
+    def from_rows(cls, sector_codes: list[str], rows: list[tuple]) -> "TechIndex":
+        """An index of many technologies at once, from `profiles.technology_rows` (columns, no per-row objects)."""
+        n = len(rows)
+        index = cls(sector_codes, capacity=n + 16)
+        if not n:
+            return index
+        (ids, refs, companies, homes, jcm, confirmed, vectors, concepts, tokens, sectors, countries,
+         delivered) = zip(*rows)
+        index.size = n
+        index.ids[:n] = ids
+        index.jcm[:n] = jcm
+        index.confirmed[:n] = confirmed
+        index.active[:n] = True
+        present = [i for i, v in enumerate(vectors) if v]
+        if present:
+            stored = np.frombuffer(b"".join(vectors[i] for i in present), dtype=np.float16)
+            index.vectors[present] = stored.reshape(-1, DIMENSIONS)
+        bits, masks = index.sector_bit, index.sector_mask
+        for pos, codes in enumerate(sectors):
+            mask = 0
+            for code in codes:
+                mask |= bits.get(code, 0)
+            masks[pos] = mask
+        index.open_to_any[:n] = [not c for c in countries]
+        city_codes = index.city_codes
+        index.home_city[:n] = [city_codes.setdefault(h, len(city_codes)) if h else -1 for h in homes]
+        postings: dict[tuple, list] = {}
+        for pos in range(n):
+            for c in countries[pos]:
+                postings.setdefault(("target", c), []).append(pos)
+            for c in delivered[pos]:
+                postings.setdefault(("delivered", c), []).append(pos)
+            for c in concepts[pos]:
+                postings.setdefault(("concept", c), []).append(pos)
+        index._arrays = {key: np.array(positions, dtype=np.int64) for key, positions in postings.items()}
+        index.tokens = list(tokens)
+        index.details = [(i, r, c, h, s, co, d, j, cc) for i, r, c, h, s, co, d, j, cc in
+                         zip(ids, refs, companies, homes, sectors, countries, delivered, jcm, concepts)]
+        index.position = dict(zip(ids, range(n)))
+        return index
+
     # --- one technology at a time ----------------------------------------------------
 
     def profile(self, pos: int) -> TechProfile:
@@ -74,7 +117,8 @@ class TechIndex:
         entry = self.details[pos]
         if isinstance(entry, TechProfile):
             return entry
-        tech_id, ref, company, home, sectors, countries, delivered, jcm, concepts = json.loads(entry)
+        tech_id, ref, company, home, sectors, countries, delivered, jcm, concepts = \
+            json.loads(entry) if isinstance(entry, str) else entry
         profile = TechProfile(tech_id, ref, company, home, frozenset(sectors), frozenset(countries), delivered, jcm,
                               Analysis(concepts, frozenset()), self.vectors[pos], float(self.confirmed[pos]),
                               tokens=self.tokens[pos])
@@ -267,7 +311,8 @@ class TechIndex:
         n = self.size
         keys = sorted({*self._arrays, *self._sets})
         postings = [self._posting(key) for key in keys]
-        details = [detail_of(d) if isinstance(d, TechProfile) else d for d in self.details[:n]]
+        details = [d if isinstance(d, str) else detail_of(d) if isinstance(d, TechProfile)
+                   else json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in self.details[:n]]
         folder = os.path.dirname(path) or "."
         os.makedirs(folder, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".npz")

@@ -28,7 +28,7 @@ from ..models.base import as_utc
 from ..models.listings import need_sectors, technology_countries, technology_sectors
 from . import glossary as glossary_module
 from . import semantic
-from .engine import NO_VECTOR, NeedProfile, TechProfile, analyse, city_key
+from .engine import NO_VECTOR, NeedProfile, TechProfile, analyse, city_key, token_string
 from .index import TechIndex
 from .glossary import Analysis
 from .weights import Weights, load as load_weights
@@ -122,7 +122,7 @@ def _compute_chunk(listings) -> int:
         analysis = analyse(glossary, *(part for _language, title, body in versions for part in (title, body)))
         values = dict(model=model, glossary=glossary_id, text_hash=digest,
                       vector=semantic.to_bytes(semantic.unit(whole.mean(axis=0))),
-                      concepts=analysis.concepts, tokens=sorted(analysis.tokens),
+                      concepts=analysis.concepts, tokens=token_string(analysis),
                       passages=passages_of(versions), passage_vectors=semantic.to_bytes(passage_vectors))
         if row is None:
             row = MatchProfile(**{"technology_id" if key[0] == "t" else "need_id": listing.id})
@@ -205,8 +205,10 @@ def _posix(moment) -> float:
     return as_utc(moment).timestamp() if moment is not None else float("-inf")
 
 
-def load_technologies(ids: list[int] | None = None) -> list[TechProfile]:
-    """Published technologies' profiles from the stored rows (all, or those in `ids`), in Core queries."""
+def technology_rows(ids: list[int] | None = None) -> list[tuple]:
+    """Published technologies as they are stored (all, or those in `ids`), in a few Core queries:
+    (id, ref, company ref, home city key, JCM, confirmed POSIX, vector bytes or None, concepts, tokens,
+    sectors, countries, deliveries)."""
     tech = Technology.__table__
     where = [tech.c.status == "published"]
     if ids is not None:
@@ -219,9 +221,8 @@ def load_technologies(ids: list[int] | None = None) -> list[TechProfile]:
         .outerjoin(profile, profile.c.technology_id == tech.c.id).where(*where)).all()
     if not rows:
         return []
-    by_id = {row[0]: row for row in rows}
-    sectors: dict[int, set] = {}
-    countries: dict[int, set] = {}
+    sectors: dict[int, list] = {}
+    countries: dict[int, list] = {}
     delivered: dict[int, dict] = {}
 
     def restrict(query, column):
@@ -229,28 +230,51 @@ def load_technologies(ids: list[int] | None = None) -> list[TechProfile]:
 
     for tech_id, code in db.session.execute(restrict(select(technology_sectors.c.technology_id,
                                                             technology_sectors.c.sector_code),
-                                                     technology_sectors.c.technology_id)):
-        sectors.setdefault(tech_id, set()).add(code)
+                                                     technology_sectors.c.technology_id)).all():
+        sectors.setdefault(tech_id, []).append(code)
     for tech_id, code in db.session.execute(restrict(select(technology_countries.c.technology_id,
                                                             technology_countries.c.country_code),
-                                                     technology_countries.c.technology_id)):
-        countries.setdefault(tech_id, set()).add(code)
+                                                     technology_countries.c.technology_id)).all():
+        countries.setdefault(tech_id, []).append(code)
     for tech_id, code, year in db.session.execute(restrict(select(Delivery.technology_id, Delivery.country_code,
-                                                                  Delivery.year), Delivery.technology_id)):
+                                                                  Delivery.year), Delivery.technology_id)).all():
         known = delivered.setdefault(tech_id, {})
         if code not in known or (year or 0) > (known[code] or 0):
             known[code] = year
-    model = semantic.MODEL_ID
-    profiles = []
-    for tech_id, ref, company_ref, home_city, jcm, confirmed, stored_model, vector, concepts, tokens in by_id.values():
-        profiles.append(TechProfile(
-            id=tech_id, ref=ref, company_ref=company_ref, home_city=city_key(home_city or ""),
-            sectors=frozenset(sectors.get(tech_id, ())), countries=frozenset(countries.get(tech_id, ())),
-            delivered=delivered.get(tech_id, {}), jcm=bool(jcm),
-            analysis=Analysis(concepts or {}, frozenset(tokens or ())),
-            vector=semantic.from_bytes(vector)[0] if vector and stored_model == model else NO_VECTOR,
-            confirmed=_posix(confirmed)))
-    return profiles
+    model, homes = semantic.MODEL_ID, {}
+    found = []
+    for tech_id, ref, company_ref, home_city, jcm, confirmed, stored_model, vector, concepts, tokens in rows:
+        home = homes.get(home_city)
+        if home is None:
+            home = homes[home_city] = city_key(home_city or "")
+        found.append((tech_id, ref, company_ref, home, bool(jcm), _posix(confirmed),
+                      vector if stored_model == model else None, concepts or {}, tokens or "",
+                      sectors.get(tech_id, ()), countries.get(tech_id, ()), delivered.get(tech_id, {})))
+    return found
+
+
+def load_technologies(ids: list[int]) -> list[TechProfile]:
+    """The profiles of these technologies (the published ones), for changes applied to an index."""
+    return [TechProfile(id=tech_id, ref=ref, company_ref=company_ref, home_city=home, sectors=frozenset(sectors),
+                        countries=frozenset(countries), delivered=delivered, jcm=jcm,
+                        analysis=Analysis(concepts, frozenset()),
+                        vector=semantic.from_bytes(vector)[0] if vector else NO_VECTOR, confirmed=confirmed,
+                        tokens=tokens)
+            for (tech_id, ref, company_ref, home, jcm, confirmed, vector, concepts, tokens, sectors, countries,
+                 delivered) in technology_rows(ids)]
+
+
+def build_index() -> TechIndex:
+    """The index of every published technology, from the stored profiles (missing ones computed first)."""
+    current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
+    missing = list(db.session.scalars(
+        select(Technology.id).where(Technology.status == "published")
+        .outerjoin(MatchProfile, MatchProfile.technology_id == Technology.id)
+        .where(or_(MatchProfile.id.is_(None), ~current))))
+    if missing:
+        log.info("computing %d missing matching profiles", len(missing))
+        compute_profiles(db.session.scalars(select(Technology).where(Technology.id.in_(missing))).all())
+    return TechIndex.from_rows(list(db.session.scalars(select(Sector.code))), technology_rows())
 
 
 def load_needs(ids: list[int]) -> dict[int, NeedProfile]:
@@ -281,7 +305,7 @@ def load_needs(ids: list[int]) -> dict[int, NeedProfile]:
         found[need_id] = NeedProfile(
             id=need_id, ref=ref, city=city, country=country, country_is_jcm=bool(is_jcm),
             partners=partners.get(city_id, {}), sectors=frozenset(sectors.get(need_id, ())),
-            analysis=Analysis(concepts or {}, frozenset(tokens or ())),
+            analysis=Analysis(concepts or {}, frozenset()), tokens=tokens or "",
             vector=semantic.from_bytes(vector)[0] if vector and current else NO_VECTOR,
             passages=passages or [], passage_vectors=semantic.from_bytes(passage_vectors) if current else None)
     return found
@@ -427,8 +451,7 @@ class Catalog:
             newest = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
             if not self._load_snapshot(newest):
                 self.last_seq = newest
-                self.index = TechIndex(list(db.session.scalars(select(Sector.code))),
-                                       with_vectors(load_technologies()))
+                self.index = build_index()
                 if db.session.info.get(UNCOMMITTED):  # built with this transaction's own writes in it
                     self.provisional[id(db.session())] = (-1, {}, set())
                 self.save_snapshot()

@@ -63,7 +63,8 @@ class MatchProfile(db.Model):
 
     `vector` is the whole text's sentence vector, `passages` the sentences (with their
     language) and `passage_vectors` theirs, in the model named by `model`; `concepts`
-    and `tokens` are the glossary analysis in the glossary version `glossary`.
+    (concept -> the term written) and `tokens` (the string rapidfuzz compares) are the
+    glossary analysis in the glossary version `glossary`.
     `text_hash` identifies the texts these were computed from: an unchanged text is
     not encoded again.
     """
@@ -78,7 +79,7 @@ class MatchProfile(db.Model):
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     concepts: Mapped[dict] = mapped_column(JSON, default=dict)
-    tokens: Mapped[list] = mapped_column(JSON, default=list)
+    tokens: Mapped[str] = mapped_column(Text, default="")
     passages: Mapped[list] = mapped_column(JSON, default=list)
     passage_vectors: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

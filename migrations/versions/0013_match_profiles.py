@@ -28,7 +28,7 @@ def upgrade():
         sa.Column('text_hash', sa.String(length=64), nullable=False),
         sa.Column('vector', sa.LargeBinary(), nullable=False),
         sa.Column('concepts', sa.JSON(), nullable=False),
-        sa.Column('tokens', sa.JSON(), nullable=False),
+        sa.Column('tokens', sa.Text(), nullable=False),
         sa.Column('passages', sa.JSON(), nullable=False),
         sa.Column('passage_vectors', sa.LargeBinary(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
