@@ -244,6 +244,7 @@ def restore_command(path: str, yes: bool) -> None:
         backup.restore(path)
     except backup.BackupError as error:
         fail(str(error))
+    profiles.forget_index()  # the restored data may reuse change numbers a snapshot has already seen
     click.echo(f"Restored the database from {path}")
 
 

@@ -106,9 +106,14 @@ def document() -> dict:
                           "properties": {
                               "technology": {"type": "string"}, "company": {"type": "string"},
                               "score": {"type": "number", "minimum": 0, "maximum": 100},
-                              "components": {"type": "object", "required": ["sector", "country", "text", "bonus"],
-                                             "properties": {k: {"type": "number"} for k in
-                                                            ("sector", "country", "text", "bonus")}},
+                              "components": {
+                                  "type": "object", "required": ["sector", "country", "text", "semantic", "bonus"],
+                                  "description": "Points of each component; they add up to the score. semantic: "
+                                                 "the cosine of the texts' multilingual sentence vectors; text: "
+                                                 "shared glossary concepts and words; sector, country, bonus: see "
+                                                 "the README.",
+                                  "properties": {k: {"type": "number"} for k in
+                                                 ("sector", "country", "text", "semantic", "bonus")}},
                               "reasons": {"type": "array", "items": {"type": "string"}}}},
                 "Introduction": {"type": "object",
                                  "required": ["id", "need", "technology", "state", "history"],

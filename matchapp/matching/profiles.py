@@ -509,5 +509,13 @@ def catalog() -> Catalog:
     return _catalogs[key]
 
 
+def forget_index() -> None:
+    """Drop this process's index and the database's snapshot (after a restore: they describe other data)."""
+    catalog = _catalogs.pop(str(db.engine.url), None) or Catalog()
+    path = catalog._snapshot_path()
+    if path and os.path.exists(path):
+        os.unlink(path)
+
+
 def fresh_after() -> float:
     return stale_before().timestamp()
