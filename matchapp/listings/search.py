@@ -64,7 +64,9 @@ class Filters:
                       jcm=flag(args.get("jcm"), "jcm"),
                       language=(args.get("language") or "").strip().lower(),
                       status=(args.get("status") or "").strip(), sort=(args.get("sort") or "").strip())
-        filters.sort = filters.sort or (RELEVANCE if filters.q else "newest")
+        filters.sort = filters.sort or RELEVANCE
+        if filters.sort == RELEVANCE and not filters.q:  # nothing to be relevant to
+            filters.sort = "newest"
         if filters.language not in ("", "ja", "en"):
             raise FilterError("language", f"unknown language '{filters.language}' (ja or en)")
         if filters.sector and db.session.get(Sector, filters.sector) is None:
