@@ -128,7 +128,10 @@ def test_the_filter_form_keeps_the_chosen_sector_and_country_in_the_readers_lang
     auth.login("city@example.com")
     page = client.get("/technologies?sector=transport&country=VN").get_data(as_text=True)
     assert '<option value="VN" selected>Viet Nam</option>' in page
-    assert re.findall(r'<option value="([^"]*)" ?selected>', page) == ["transport", "VN", "newest"]
+    # the default order is relevance: a query typed next ranks by it (without one it is newest first)
+    assert re.findall(r'<option value="([^"]*)" ?selected>', page) == ["transport", "VN", "relevance"]
+    page = client.get("/technologies?sector=transport&country=VN&sort=title").get_data(as_text=True)
+    assert re.findall(r'<option value="([^"]*)" ?selected>', page) == ["transport", "VN", "title"]
     client.post("/language", data={"language": "ja"})
     page = client.get("/technologies?country=VN").get_data(as_text=True)
     assert '<option value="VN" selected>ベトナム</option>' in page and '<option value="">すべての国</option>' in page
