@@ -229,3 +229,18 @@ def test_cached_match_cards_change_with_what_they_show(app, client, auth, db, ma
     db.session.commit()
     labels_after = re.findall(r"Introduction: [^<]+|紹介：[^<]+", client.get(url).get_data(as_text=True))
     assert len(labels_after) == len(labels_before) == 1 and labels_after != labels_before
+
+
+def test_a_need_written_in_thai_is_matched_with_japanese_and_english_technologies(client, auth, db, matched):
+    from .test_listings import need_form
+    auth.login("city@example.com")
+    response = client.post("/needs/new", data=need_form(
+        language="th", title="ลดขยะอาหารจากตลาดสดด้วยการหมักก๊าซชีวภาพ",
+        description="ตลาดสดในเมืองมีขยะอินทรีย์จำนวนมาก เราต้องการระบบหมักเพื่อผลิตก๊าซชีวภาพและไฟฟ้า",
+        sectors=["policy"], save_draft="", save_publish="1"))
+    assert response.status_code in (302, 303)
+    need = db.session.scalar(select(Need).where(Need.language == "th"))
+    page = client.get(f"/needs/{need.ref}/matches").get_data(as_text=True)
+    top = re.findall(r'href="/technologies/([a-z0-9-]+)"', page)[:5]
+    assert "hitz-methane-fermentation" in top  # メタン発酵による生ごみのバイオガス化 (Japanese only)
+    assert "Closest passages:" in page and "(only in Thai)" in page

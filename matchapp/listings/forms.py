@@ -9,7 +9,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..formkit import MultiCheckboxField, options
 from ..models import CURRENCIES
 
-LISTING_LANGUAGES = options([("ja", "日本語"), ("en", "English")])
+# Matching reads any of these (a multilingual sentence encoder); the interface stays Japanese and English.
+LISTING_LANGUAGES = options([("ja", "日本語"), ("en", "English"), ("th", "ไทย"), ("vi", "Tiếng Việt"),
+                             ("id", "Bahasa Indonesia"), ("zh", "中文"), ("ko", "한국어")])
 FUNDING_LABELS = {
     "city_to_city": _l("City-to-City feasibility study"),
     "jcm_subsidy": _l("JCM equipment subsidy"),

@@ -58,7 +58,8 @@ class ListingText:
 
     @property
     def alt_language(self) -> str:
-        return "en" if self.language == "ja" else "ja"
+        """The language of the other version: English beside Japanese or any other language, else Japanese."""
+        return "ja" if self.language == "en" else "en"
 
 
 class Technology(ListingText, Timestamped, db.Model):
