@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..listings.search import stale_before
 from ..listings.services import freshness
-from ..models import (City, Company, Country, Delivery, MatchProfile, Need, Partnership, Sector, Technology,
-                      TechnologyChange)
+from ..models import (City, Company, Country, Delivery, MatchingState, MatchProfile, Need, Partnership, Sector,
+                      Technology, TechnologyChange)
 from ..models.base import as_utc
 from ..models.listings import need_sectors, technology_countries, technology_sectors
 from . import glossary as glossary_module
@@ -379,6 +379,7 @@ class Catalog:
         self.provisional: dict[int, tuple[int, dict, set]] = {}
         self.reload: set[int] = set()
         self.save_pending = False
+        self.instance: str | None = None  # MatchingState.instance of the database the index was built from
         self.lock = threading.RLock()
 
     def _snapshot_path(self) -> str | None:
@@ -390,7 +391,7 @@ class Catalog:
 
     def _meta(self) -> dict:
         return {"seq": self.last_seq, "gaps": sorted(self.gaps), "model": semantic.MODEL_ID,
-                "glossary": glossary_version()}
+                "glossary": glossary_version(), "instance": self.instance}
 
     def _load_snapshot(self, newest_seq: int) -> bool:
         path = self._snapshot_path()
@@ -402,8 +403,8 @@ class Catalog:
             log.warning("ignoring the matching index snapshot: %s", error)
             return False
         sectors = sorted(db.session.scalars(select(Sector.code)))
-        if (meta["model"], meta["glossary"], meta["sectors"]) != (semantic.MODEL_ID, glossary_version(), sectors) \
-                or meta["seq"] > newest_seq:
+        if (meta["model"], meta["glossary"], meta["sectors"], meta.get("instance")) != \
+                (semantic.MODEL_ID, glossary_version(), sectors, self.instance) or meta["seq"] > newest_seq:
             return False
         self.index, self.last_seq, self.saved_seq = index, meta["seq"], meta["seq"]
         now = time.monotonic()
@@ -447,6 +448,9 @@ class Catalog:
             return self._sync()
 
     def _sync(self) -> TechIndex:
+        instance = db.session.scalar(select(MatchingState.instance))
+        if instance != self.instance:  # another database behind the same URL: start again
+            self.index, self.instance, self.gaps, self.provisional, self.reload = None, instance, {}, {}, set()
         if self.index is None:
             newest = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
             if not self._load_snapshot(newest):

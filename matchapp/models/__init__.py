@@ -10,7 +10,7 @@ from .events import Event, EventInterest, EventMeeting, EventMeetingMember, Even
 from .introductions import (Introduction, IntroductionEvent, Meeting, MeetingOption,
                             Message)
 from .jcm import JcmRule
-from .matches import OUTCOMES, Dismissal, Match, MatchOutcome, MatchProfile, TechnologyChange
+from .matches import OUTCOMES, Dismissal, Match, MatchingState, MatchOutcome, MatchProfile, TechnologyChange
 from .notifications import Notification, OutboxEmail
 from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, Funding, MonitoringRecord, Project,
                        ProjectEvent, ProjectMember)
@@ -21,7 +21,7 @@ from .uploads import PendingUpload
 __all__ = [
     "Country", "Sector", "City", "Company", "Partnership", "User", "ROLES",
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
-    "CURRENCIES", "Dismissal", "Match", "MatchOutcome", "MatchProfile", "TechnologyChange", "OUTCOMES", "Introduction", "IntroductionEvent", "Meeting",
+    "CURRENCIES", "Dismissal", "Match", "MatchOutcome", "MatchProfile", "MatchingState", "TechnologyChange", "OUTCOMES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
     "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
     "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",

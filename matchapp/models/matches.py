@@ -98,6 +98,19 @@ class TechnologyChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class MatchingState(db.Model):
+    """One row: a random id given to this database when it was created.
+
+    A process's matching index belongs to one database; if the database behind the same
+    URL is replaced (dropped and created again, as tests do), the id changes and the
+    index is built again instead of being kept current from a change log it never saw.
+    """
+
+    __tablename__ = "matching_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance: Mapped[str] = mapped_column(String(32))
+
+
 OUTCOMES = ("accepted", "met", "project", "dismissed")
 
 

@@ -6,6 +6,8 @@ Revises: 0012
 Create Date: 2026-12-02 01:10:00
 
 """
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -66,9 +68,17 @@ def upgrade():
     op.create_index('ix_match_outcomes_technology_id', 'match_outcomes', ['technology_id'], unique=False)
     with op.batch_alter_table('matches', schema=None) as batch_op:
         batch_op.add_column(sa.Column('semantic', sa.Float(), server_default='0', nullable=False))
+    state = op.create_table(
+        'matching_state',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('instance', sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.bulk_insert(state, [{'id': 1, 'instance': uuid.uuid4().hex}])
 
 
 def downgrade():
+    op.drop_table('matching_state')
     with op.batch_alter_table('matches', schema=None) as batch_op:
         batch_op.drop_column('semantic')
     op.drop_index('ix_match_outcomes_technology_id', table_name='match_outcomes')
