@@ -175,7 +175,7 @@ def cold_first_ranking(url: str, cache: str) -> tuple[float, float, float]:
     out = subprocess.run([sys.executable, "-c", COLD_CHILD.format(root=str(ROOT), url=url, cache=cache)],
                          capture_output=True, text=True, check=True).stdout.split()
     total = time.perf_counter() - started
-    boot, first, peak, count = float(out[0]), float(out[1]), float(out[2]), int(out[3])
+    first, peak, count = float(out[1]), float(out[2]), int(out[3])
     assert count == 10, out
     return total, first, peak
 

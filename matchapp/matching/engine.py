@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from ..text import normalise
 from .glossary import Analysis, Glossary
-from .semantic import DIMENSIONS, NO_VECTOR
+from .semantic import NO_VECTOR
 from .weights import Weights
 
 POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.float32)
