@@ -129,6 +129,13 @@ def menu_badges(user) -> dict:
     return {"unseen_hits": unseen, "unread": unread}
 
 
+def visible_introduction_for(need, technology):
+    """The pair's introduction for a reader who may see it (its two sides and staff), else None."""
+    if side_for(current_user, need, technology) is None:
+        return None
+    return introduction_for_pair(need, technology)
+
+
 def register(app) -> None:
     i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
@@ -142,7 +149,7 @@ def register(app) -> None:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.globals["stage_label"] = lambda stage: STAGE_LABELS.get(stage, stage)
     app.jinja_env.globals["role_name"] = lambda role: MEMBER_ROLE_LABELS.get(role, role)
-    app.jinja_env.globals["introduction_for"] = introduction_for_pair
+    app.jinja_env.globals["introduction_for"] = visible_introduction_for
     app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)
     app.jinja_env.globals["reason_text"] = render_reason

@@ -244,3 +244,24 @@ def test_a_need_written_in_thai_is_matched_with_japanese_and_english_technologie
     top = re.findall(r'href="/technologies/([a-z0-9-]+)"', page)[:5]
     assert "hitz-methane-fermentation" in top  # メタン発酵による生ごみのバイオガス化 (Japanese only)
     assert "Closest passages:" in page and "(only in Thai)" in page
+
+
+def test_match_pages_show_a_pairs_introduction_only_to_those_who_may_see_it(client, auth, db, users, matched):
+    from matchapp.introductions import services as introductions
+    from .factories import user
+    need, tech = by_ref(db, Need, "hp-seafood-wastewater"), by_ref(db, Technology, "jfils-organic-wastewater")
+    introduction = introductions.request_introduction(users["coordinator"], need, tech, "Please meet")
+    db.session.commit()
+    link = f"/introductions/{introduction.id}"
+    user("partner@example.com", "partner")
+    for outsider in ("firm@example.com", "partner@example.com"):  # another company; a financier
+        auth.login(outsider)
+        for url in ("/needs/hp-seafood-wastewater/matches", "/technologies/jfils-organic-wastewater/matches"):
+            page = client.get(url).get_data(as_text=True)
+            assert "Organic wastewater" in page or "有機排水" in page or "水産市場" in page, (outsider, url)
+            assert link not in page and "Introduction:" not in page, (outsider, url)
+            assert "No thanks" not in page and "Request an introduction" not in page, (outsider, url)
+        auth.logout()
+    auth.login("city@example.com")  # Hai Phong: one side of the pair
+    page = client.get("/needs/hp-seafood-wastewater/matches").get_data(as_text=True)
+    assert link in page and "Introduction: Requested" in page and "No thanks" in page
