@@ -18,6 +18,7 @@ from .extensions import db
 from .models import (CURRENCIES, FUNDING_SOURCES, NEED_STATUSES, TECHNOLOGY_STATUSES, City, Company,
                      Country, Delivery, Need, Partnership, Sector, Technology)
 from .models.base import as_utc
+from .text import breaks_a_line
 from .models.organisations import COMPANY_SIZES
 
 SECTIONS = ("cities", "companies", "technologies", "needs")
@@ -25,6 +26,9 @@ MODELS = {"cities": City, "companies": Company, "technologies": Technology, "nee
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_AMOUNT = 10**15
+# Text fields written on one line: a line break here would break a mail subject, a calendar or a CSV row.
+SINGLE_LINE = {"title", "title_alt", "name", "name_ja", "home_city", "website", "contact_name", "contact_email",
+               "site", "scale", "timeline"}
 
 LISTING_TEXT = {
     "title": (True, "text", 200), "description": (False, "text", 20000), "language": (False, "language"),
@@ -123,6 +127,8 @@ class _Validator:
         if kind == "text":
             if len(value) > argument:
                 return f"'{key}' is longer than {argument} characters"
+            if key in SINGLE_LINE and breaks_a_line(value):
+                return f"'{key}' must be one line, without line breaks or control characters"
             if key in ("title", "name") and not value.strip():
                 return f"'{key}' must not be empty"
         elif kind == "ref" and not REF_PATTERN.match(value):

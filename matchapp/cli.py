@@ -203,8 +203,9 @@ def tune_weights(labelled_path: str | None, split: str | None, folds: int, write
 @click.command("send-mail")
 def send_mail() -> None:
     """Send queued e-mails; failed ones stay queued and are retried later."""
-    sent, failed = notifications.send_pending()
-    click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried.")
+    sent, failed, given_up = notifications.send_pending()
+    click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried; {given_up} could not be sent at all "
+               "(kept in the outbox with the reason).")
     if failed:
         sys.exit(1)
 

@@ -1,5 +1,48 @@
 """Form helpers shared by every feature's forms."""
-from wtforms import SelectChoice, SelectMultipleField, widgets
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (FieldList, FormField, PasswordField, SelectChoice, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
+
+from .text import breaks_a_line
+
+SINGLE_LINE_MESSAGE = _l("Write this on one line, without line breaks or control characters.")
+
+
+class Form(FlaskForm):
+    """Every form's base: single-line text fields refuse line breaks and control characters."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in single_line_fields(self):
+            if isinstance(field.data, str) and breaks_a_line(field.data):
+                field.errors = [*field.errors, SINGLE_LINE_MESSAGE]
+                valid = False
+        if not valid:
+            refresh_list_errors(self)
+        return valid
+
+
+def refresh_list_errors(fields) -> None:
+    """Field lists keep a copy of their entries' errors from validation: bring it up to date."""
+    for field in fields:
+        if isinstance(field, FormField):
+            refresh_list_errors(field.form)
+        elif isinstance(field, FieldList):
+            refresh_list_errors(field.entries)
+            errors = [entry.errors for entry in field.entries]
+            field.errors = errors if any(errors) else []
+
+
+def single_line_fields(fields):
+    """Every one-line text field among `fields` (a form), those of sub-forms and field lists included."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from single_line_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from single_line_fields(field.entries)
+        elif isinstance(field, StringField) and not isinstance(field, (TextAreaField, PasswordField)):
+            yield field
 
 
 def options(pairs) -> list[SelectChoice]:

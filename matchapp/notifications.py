@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import Match, Need, Notification, OutboxEmail, Technology, User
 from .models.base import utcnow
+from .text import breaks_a_line
 
 DIGEST_MIN_SCORE = 60
 MAX_BACKOFF = timedelta(hours=6)
@@ -55,7 +56,12 @@ def notify(users, kind: str, params: dict, link: str = "") -> None:
                 text = render(kind, params)
                 url = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
                 body = text + ("\n\n" + url if url else "") + "\n\n— MatchApp"
-            db.session.add(OutboxEmail(to=user.email, subject=f"[MatchApp] {text}"[:300], body=body))
+            db.session.add(OutboxEmail(to=user.email, subject=one_line(f"[MatchApp] {text}")[:300], body=body))
+
+
+def one_line(text: str) -> str:
+    """A subject on one line: any run of whitespace or control characters becomes one space."""
+    return " ".join("".join(" " if breaks_a_line(c) else c for c in text).split())
 
 
 def organisation_users(company_id=None, city_id=None) -> list[User]:
@@ -71,30 +77,40 @@ def unread_query(user):
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
-def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Send due e-mails; returns (sent, failed). Each result is committed on its own."""
+def send_pending(limit: int = 100) -> tuple[int, int, int]:
+    """Send due e-mails; returns (sent, failed and queued again, given up). Each result is committed on its own."""
     if not current_app.config.get("MAIL_SERVER"):
-        return 0, 0
-    due = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None),
+        return 0, 0, 0
+    due = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
                                                        OutboxEmail.next_attempt_at <= utcnow())
                              .order_by(OutboxEmail.id).limit(limit)).all()
-    sent = failed = 0
+    sent = failed = given_up = 0
     for email in due:
         if deliver(email):
             sent += 1
+        elif email.failed_at is not None:
+            given_up += 1
         else:
             failed += 1
         db.session.commit()
-    return sent, failed
+    return sent, failed, given_up
 
 
 def deliver(email: OutboxEmail) -> bool:
-    """Try to send one outbox e-mail now; on failure it stays queued with a later retry time."""
-    message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM", "matchapp@localhost")
-    message["To"], message["Subject"] = email.to, email.subject
-    message.set_content(email.body)
+    """Try to send one outbox e-mail now; on failure it stays queued with a later retry time.
+
+    A message that cannot be built at all (a header with a line break, an address that is
+    not one) will never go: it is marked failed with the reason, and the others still go.
+    """
     email.attempts += 1
+    try:
+        message = EmailMessage()
+        message["From"] = current_app.config.get("MAIL_FROM", "matchapp@localhost")
+        message["To"], message["Subject"] = email.to, email.subject
+        message.set_content(email.body)
+    except (ValueError, TypeError) as error:
+        email.last_error, email.failed_at = f"cannot be sent: {error}"[:1000], utcnow()
+        return False
     try:
         with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config.get("MAIL_PORT", 25),
                           timeout=10) as smtp:

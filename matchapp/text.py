@@ -1,4 +1,4 @@
-"""Text normalisation shared by search and (later) matching."""
+"""Text normalisation shared by search and matching, and the check for single-line text."""
 import unicodedata
 
 
@@ -14,3 +14,12 @@ def search_terms(query: str | None) -> list[str]:
 
 def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def breaks_a_line(text: str | None) -> bool:
+    """Whether single-line text holds a control character (CR, LF, tab, ...) or a Unicode line separator.
+
+    Single-line values end up in mail subjects, calendar lines and CSV cells, where a line
+    break is a new header, property or row.
+    """
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text or "")

@@ -150,3 +150,19 @@ def test_create_user_refuses_bad_requests(runner, db, args, message):
     assert result.exit_code == 1
     assert message in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_line_break_in_a_single_line_field_is_refused_with_the_entry_named(db):
+    from matchapp.bundle import BundleError, import_bundle
+    bundle = {"companies": [{"ref": "firm", "name": "Firm"}],
+              "technologies": [{"ref": "t1", "company": "firm", "title": "Solar\r\nBcc: x@example.com",
+                                "description": "Two lines\nare fine here."}]}
+    try:
+        import_bundle(bundle)
+    except BundleError as error:
+        assert error.errors == ["technologies[0] ref=t1: 'title' must be one line, without line breaks or control "
+                                "characters"]
+    else:
+        raise AssertionError("imported a title with a line break")
+    bundle["technologies"][0]["title"] = "Solar"
+    assert import_bundle(bundle).created["technologies"] == 1  # the description keeps its line break

@@ -75,6 +75,9 @@ def test_city_posts_a_draft_need_and_publishes_it_later(client, auth, db, users)
     ({"co2_reduction_t": "-4"}, "Number must be between"),
     ({"contact_email": "nope"}, "Enter a valid e-mail address."),
     ({"deliveries-0-year": "19"}, "Number must be between 1950 and 2100."),
+    ({"title": "Rooftop solar\r\nBcc: everyone@example.com"}, "Write this on one line"),
+    ({"contact_name": "Tanaka\x1b[31m"}, "Write this on one line"),
+    ({"deliveries-0-city": "Hai\nPhong"}, "Write this on one line"),
 ])
 def test_bad_technology_input_is_explained_and_nothing_is_saved(client, auth, db, users, overrides, message):
     auth.login("firm@example.com")

@@ -66,3 +66,30 @@ def test_weekly_digest_counts_new_good_matches_and_respects_opt_out(app_config_w
     recipients = [e.to for e in db.session.scalars(select(OutboxEmail))]
     assert recipients == ["city@example.com"]
     assert "Queued 0" in runner.invoke(args=["send-digest"]).output  # nothing new since the last digest
+
+
+def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app_config_with_mail, smtp_port, db, runner):
+    # written before titles were checked: a line break in a subject
+    db.session.add_all([OutboxEmail(to="a@example.com", subject="[MatchApp] Solar\r\nBcc: x@example.com", body="1"),
+                        OutboxEmail(to="b@example.com", subject="[MatchApp] Fine", body="2")])
+    db.session.commit()
+    controller, inbox = start_server(smtp_port)
+    try:
+        result = runner.invoke(args=["send-mail"])
+        deadline = time.time() + 5
+        while not inbox.messages and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        controller.stop()
+    assert "Sent 1" in result.output and "1 could not be sent" in result.output, result.output
+    assert [m.rcpt_tos for m in inbox.messages] == [["b@example.com"]]
+    bad = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to == "a@example.com"))
+    assert bad.failed_at is not None and bad.sent_at is None and "cannot be sent" in bad.last_error
+    assert "Sent 0" in runner.invoke(args=["send-mail"]).output  # never tried again
+
+
+def test_subjects_are_written_on_one_line(app_config_with_mail, db, users):
+    notifications.notify([users["company"]], "digest", {"count": 3}, "/dashboard")
+    db.session.commit()
+    assert "\n" not in db.session.scalar(select(OutboxEmail)).subject
+    assert notifications.one_line("a\r\nb\tc\u2028d") == "a b c d"

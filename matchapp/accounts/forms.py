@@ -2,11 +2,10 @@
 import zoneinfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from ..formkit import options
+from ..formkit import Form, options
 from .services import MIN_PASSWORD_LENGTH
 
 
@@ -37,7 +36,7 @@ class PasswordFields:
         DataRequired(), EqualTo("password", message=_l("The two passwords do not match."))])
 
 
-class RegistrationForm(PasswordFields, FlaskForm):
+class RegistrationForm(PasswordFields, Form):
     role = RadioField(_l("I represent"), default="company", choices=options([
         ("company", _l("a Japanese company offering technologies")),
         ("city", _l("an overseas city or agency with needs")),
@@ -52,35 +51,35 @@ class RegistrationForm(PasswordFields, FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in"))
     submit = SubmitField(_l("Log in"))
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(Form):
     email = EmailField(_l("E-mail"), filters=[lambda value: value.strip() if value else value], validators=[
         DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class PasswordResetForm(PasswordFields, FlaskForm):
+class PasswordResetForm(PasswordFields, Form):
     submit = SubmitField(_l("Set the new password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"), choices=[])
     submit = SubmitField(_l("Save profile"))
 
 
-class PasswordChangeForm(PasswordFields, FlaskForm):
+class PasswordChangeForm(PasswordFields, Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     submit_password = SubmitField(_l("Change password"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Token name (e.g. the script that uses it)"), validators=[DataRequired(), Length(max=120)])
     submit_token = SubmitField(_l("Create API token"))

@@ -1,15 +1,14 @@
 """Forms for creating an event."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..formkit import options
+from ..formkit import Form, options
 
 MODE_LABELS = {"online": _l("Online"), "hybrid": _l("Hybrid"), "on_site": _l("On site")}
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     first_slot = TimeField(_l("First meeting starts at (event's local time)"), validators=[DataRequired()])

@@ -1,30 +1,29 @@
 """Forms for introductions, messages and meeting proposals."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formkit import options
+from ..formkit import Form, options
 
 ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "csv", "txt"]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     need = HiddenField(validators=[DataRequired()])
     technology = HiddenField(validators=[DataRequired()])
     message = TextAreaField(_l("Message to the other side"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Request an introduction"))
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)])
     attachment = FileField(_l("Attachment (optional, at most 2 MB)"), validators=[
         FileAllowed(ATTACHMENT_TYPES, _l("Attach a PDF, image, Office document, CSV or text file."))])
     submit = SubmitField(_l("Send"))
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(Form):
     option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -5,7 +5,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 from wtforms import SelectField, SubmitField
@@ -13,7 +12,7 @@ from wtforms import SelectField, SubmitField
 from .. import audit, bundle, spreadsheet
 from ..accounts.auth import roles_required
 from ..extensions import db
-from ..formkit import options
+from ..formkit import Form, options
 from ..models import Need, PendingUpload, Technology
 from . import search, services
 from .blueprint import bp
@@ -21,13 +20,13 @@ from .blueprint import bp
 UPLOAD_KINDS = {"technologies": _l("Technologies (CSV)"), "needs": _l("Needs (CSV)"), "bundle": _l("Bundle (JSON)")}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("What the file holds"), choices=options(UPLOAD_KINDS.items()))
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file to upload."))])
     submit = SubmitField(_l("Upload and preview"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Import these rows"))
 
 

@@ -1,12 +1,12 @@
 """Forms for creating and editing technologies and needs, and for saving a search."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms import Form as SubForm
 from wtforms.fields import DecimalField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..formkit import MultiCheckboxField, options
+from ..formkit import Form, MultiCheckboxField, options
 from ..models import CURRENCIES
 
 # Matching reads any of these (a multilingual sentence encoder); the interface stays Japanese and English.
@@ -22,7 +22,7 @@ FUNDING_LABELS = {
 MAX_AMOUNT = 10**15
 
 
-class DeliveryForm(Form):
+class DeliveryForm(SubForm):
     """One place already delivered; a row with no country is ignored."""
 
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
@@ -37,7 +37,7 @@ def check_range(low_field, high_field):
     return True
 
 
-class ListingForm(FlaskForm):
+class ListingForm(Form):
     """Fields every listing has."""
 
     owner = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
@@ -111,6 +111,6 @@ class NeedForm(ListingForm):
         return check_range(self.budget_min, self.budget_max) and valid
 
 
-class SaveSearchForm(FlaskForm):
+class SaveSearchForm(Form):
     name = StringField(_l("Name this search"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Save search"))

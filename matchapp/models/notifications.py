@@ -25,7 +25,7 @@ class Notification(db.Model):
 
 
 class OutboxEmail(db.Model):
-    """An e-mail waiting to be sent; a failed send stays here and is retried later."""
+    """An e-mail waiting to be sent; a failed send stays here and is retried later, unless it can never go."""
 
     __tablename__ = "outbox_emails"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,3 +37,5 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
+    # Set when the message can never be sent (e.g. a header it cannot carry); `last_error` says why.
+    failed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
