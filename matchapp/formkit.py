@@ -2,11 +2,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (FieldList, FormField, PasswordField, SelectChoice, SelectMultipleField, StringField,
-                     TextAreaField, widgets)
+                     TextAreaField, ValidationError, widgets)
 
 from .text import breaks_a_line
 
 SINGLE_LINE_MESSAGE = _l("Write this on one line, without line breaks or control characters.")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YearInRange:
+    """A date or time between FIRST_YEAR and LAST_YEAR: year 1 or 9999 overflows when moved between time zones."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(_l("Choose a date between %(first)d and %(last)d.", first=FIRST_YEAR,
+                                     last=LAST_YEAR))
 
 
 class Form(FlaskForm):

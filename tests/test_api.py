@@ -154,3 +154,11 @@ def test_the_openapi_document_describes_every_api_route(app, openapi):
                   .replace("{action}", "<action>") for path in openapi["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
     assert routes - {"/api/v1/openapi.json"} == documented
+
+
+@pytest.mark.parametrize("depth", [40, 600, 100_000])
+def test_deeply_nested_json_is_refused_clearly_even_without_login(client, db, depth):
+    body = '{"email":' * depth + '"x"' + "}" * depth
+    response = client.post("/api/v1/tokens", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == "The JSON body is nested more than 32 levels deep."

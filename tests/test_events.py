@@ -125,3 +125,15 @@ def test_a_published_schedule_goes_back_to_draft_before_a_new_proposal(client, a
     assert client.post(f"/events/{event.id}/schedule").status_code == 409
     client.post(f"/events/{event.id}/unpublish")
     assert client.post(f"/events/{event.id}/schedule").status_code == 303
+
+
+@pytest.mark.parametrize("held_on", ["9999-12-31", "0001-01-01"])
+def test_an_event_date_outside_the_calendar_we_can_convert_is_explained(client, auth, db, users, held_on):
+    auth.login("coordinator@example.com")
+    response = client.post("/events/new", data={
+        "title": "Far future session", "held_on": held_on, "first_slot": "23:30", "timezone": "Pacific/Kiritimati",
+        "slot_minutes": "30", "slot_count": "3", "tables": "2", "mode": "online", "companies": ["kanmon"],
+        "cities": ["hai-phong"]})
+    assert response.status_code == 400
+    assert "Choose a date between 1900 and 2100" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Event)) is None

@@ -195,6 +195,8 @@ def test_the_proposer_cannot_pick_and_a_time_is_picked_once(client, auth, db, pa
     ({"option1": "2031-01-01T10:00", "mode": "online", "url": "ftp://x"}, "Give the meeting link"),
     ({"option1": "2031-01-01T10:00", "mode": "in_person", "place": ""}, "Give the meeting place"),
     ({"option1": "not a date", "mode": "online", "url": "https://x.example"}, "Not a valid datetime value"),
+    ({"option1": "9999-12-31T23:30", "mode": "online", "url": "https://x.example"}, "Choose a date between 1900 and 2100"),
+    ({"option1": "0001-01-01T00:30", "mode": "online", "url": "https://x.example"}, "Choose a date between 1900 and 2100"),
 ])
 def test_bad_meeting_proposals_are_explained(client, auth, db, pair, data, message):
     introduction = accepted(client, auth, db)

@@ -3,14 +3,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..formkit import Form, options
+from ..formkit import Form, YearInRange, options
 
 MODE_LABELS = {"online": _l("Online"), "hybrid": _l("Hybrid"), "on_site": _l("On site")}
 
 
 class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    held_on = DateField(_l("Date"), validators=[DataRequired(), YearInRange()])
     first_slot = TimeField(_l("First meeting starts at (event's local time)"), validators=[DataRequired()])
     timezone = SelectField(_l("Time zone of the event"), choices=[])
     slot_minutes = IntegerField(_l("Minutes per meeting"), default=30, validators=[DataRequired(), NumberRange(10, 180)])

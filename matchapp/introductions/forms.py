@@ -4,7 +4,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formkit import Form, options
+from ..formkit import Form, YearInRange, options
 
 ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "csv", "txt"]
 
@@ -24,9 +24,9 @@ class MessageForm(Form):
 
 
 class ProposeForm(Form):
-    option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), YearInRange()])
+    option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])
+    option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])
     duration = IntegerField(_l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(min=15, max=480)])
     mode = RadioField(_l("Where"), default="online", choices=options([("online", _l("Online")),
                                                                        ("in_person", _l("In person"))]))
