@@ -264,3 +264,50 @@ def test_every_gunicorn_worker_accepts_the_session_another_worker_signed(app, db
         assert statuses == {True}
     finally:
         faults.kill(server)
+
+
+def test_attachments_with_japanese_and_quoted_names_download_through_gunicorn(app, db, database_url, users):
+    """A name outside Latin-1 was a 500 on every download under gunicorn; a quote broke the header."""
+    import http.cookiejar
+    import re as regex
+    import urllib.parse
+
+    from matchapp.introductions import services as introductions
+    from matchapp.models import Message
+    from . import factories
+
+    need = factories.need(users["city"].city, ref="ip-solar")
+    tech = factories.technology(users["company"].company, ref="rooftop-pv")
+    introduction = introductions.request_introduction(users["city"], need, tech, "Hello")
+    name = '資料 "見積".pdf'
+    db.session.add(Message(introduction_id=introduction.id, author_id=users["city"].id, body="plan",
+                           attachment_name=name, attachment_type="application/pdf", attachment=b"%PDF-1.4 plan"))
+    db.session.commit()
+    port = faults.free_port()
+    server = faults.start(database_url, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                          "wsgi:app")
+    try:
+        faults.wait_for_port(port)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        deadline = time.time() + 60
+        while True:
+            try:
+                page = opener.open(f"http://127.0.0.1:{port}/account/login", timeout=10).read().decode()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        token = regex.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf_token": token, "email": "firm@example.com",
+                                       "password": PASSWORD}).encode()
+        opener.open(f"http://127.0.0.1:{port}/account/login", data=body, timeout=10).read()
+        with opener.open(f"http://127.0.0.1:{port}/introductions/{introduction.id}/messages/1/attachment",
+                         timeout=10) as response:
+            assert response.status == 200 and response.read() == b"%PDF-1.4 plan"
+            disposition = response.headers["Content-Disposition"]
+            assert response.headers["Cache-Control"] == "no-store"
+        assert disposition.startswith("attachment;")
+        assert f"filename*=UTF-8''{urllib.parse.quote(name)}" in disposition
+    finally:
+        faults.kill(server)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..models.base import utcnow
+from ..downloads import download
 from . import meetings as meeting_service
 from . import services
 from .forms import MessageForm, ProposeForm, RequestForm
@@ -128,9 +129,7 @@ def attachment(introduction_id, message_id):
     message = db.session.get(Message, message_id)
     if message is None or message.introduction_id != introduction.id or not message.attachment:
         abort(404)
-    return Response(message.attachment, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{message.attachment_name or "attachment"}"',
-                             "X-Content-Type-Options": "nosniff"})
+    return download(message.attachment, message.attachment_name)
 
 
 @bp.route("/introductions/<int:introduction_id>/meetings", methods=["POST"])
@@ -177,8 +176,7 @@ def confirm_meeting(meeting_id):
 
 
 def ics_response(body: str, filename: str) -> Response:
-    return Response(body, mimetype="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(body, filename, "text/calendar")
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
