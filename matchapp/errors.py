@@ -1,5 +1,13 @@
-"""Error pages for the site and JSON errors for the API, handled in one place."""
-from flask import current_app, jsonify, make_response, render_template, request
+"""Error pages for the site and JSON errors for the API, handled in one place.
+
+Every request carries an id (the proxy's `X-Request-ID` when it sends a plain one, else
+a new one), returned in the `X-Request-ID` header. An unhandled error is logged with its
+traceback and that id, and the error page shows the id so that a user can quote it.
+"""
+import re
+import uuid
+
+from flask import current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -9,14 +17,34 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from .extensions import db
 
 
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def assign_request_id() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+
+
+def request_id() -> str:
+    return g.get("request_id", "") if has_request_context() else ""
+
+
+def send_request_id(response):
+    if request_id():
+        response.headers["X-Request-ID"] = request_id()
+    return response
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def error_response(status: int, code: str, message: str):
+    reference = request_id() if status >= 500 else ""
     if wants_json():
-        return jsonify({"error": {"code": code, "message": message}}), status
-    return render_template("errors/error.html", status=status, message=message), status
+        body = {"code": code, "message": message}
+        return jsonify({"error": {**body, "request_id": reference} if reference else body}), status
+    return render_template("errors/error.html", status=status, message=message, reference=reference), status
 
 
 def handle_http_error(error: HTTPException):
@@ -38,7 +66,10 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_server_error(error: Exception):
-    """Roll back so one failed request cannot leave a half-written transaction behind."""
+    """Log the error with its traceback and the request id; roll back so nothing stays half-written."""
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.error("unhandled error in %s %s [request %s]", request.method, request.path, request_id(),
+                             exc_info=(type(original), original, original.__traceback__))
     db.session.rollback()
     return error_response(500, "internal_error", _("Something went wrong on our side. Please try again later."))
 
@@ -65,6 +96,8 @@ def handle_database_unavailable(error: OperationalError):
 
 
 def register(app) -> None:
+    app.before_request(assign_request_id)
+    app.after_request(send_request_id)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)

@@ -62,3 +62,26 @@ def test_ids_beyond_the_database_range_in_query_or_form_values_are_never_a_500(c
     assert client.post(f"/events/{event}/meetings/{meeting}/move", data={"slot": huge}).status_code == 400
     assert client.post(f"/events/{event}/meetings/{meeting}/add", data={"participant": huge}).status_code == 400
     assert client.post(f"/events/{huge}/meetings/1/move", data={"slot": "1"}).status_code == 404
+
+
+def test_an_unhandled_error_is_logged_with_its_traceback_and_the_reference_the_page_shows(app_config, db, caplog):
+    from matchapp import create_app
+    app = create_app(dict(app_config, TESTING=False))
+
+    def broken():
+        raise RuntimeError("the disk is on fire")
+
+    app.add_url_rule("/_broken", "broken", broken)
+    app.add_url_rule("/api/v1/_broken", "api_broken", broken)
+    client = app.test_client()
+    with caplog.at_level("ERROR"):
+        response = client.get("/_broken")
+    assert response.status_code == 500
+    reference = response.headers["X-Request-ID"]
+    assert f"quote this reference: {reference}" in response.get_data(as_text=True)
+    record = next(r for r in caplog.records if "unhandled error" in r.getMessage())
+    assert reference in record.getMessage() and "GET /_broken" in record.getMessage()
+    assert record.exc_info and "the disk is on fire" in str(record.exc_info[1])
+    body = client.get("/api/v1/_broken", headers={"X-Request-ID": "proxy-given-1234"}).get_json()
+    assert body["error"]["request_id"] == "proxy-given-1234"
+    assert client.get("/", headers={"X-Request-ID": "<script>1</script>"}).headers["X-Request-ID"] != "<script>1</script>"

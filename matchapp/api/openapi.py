@@ -141,7 +141,10 @@ def document() -> dict:
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                                   "field": {"type": "string"}}}}},
+                                   "field": {"type": "string"},
+                                   "request_id": {"type": "string",
+                                                  "description": "on 5xx: the reference the server logged "
+                                                                 "the error under"}}}}},
             },
         },
         "paths": {
