@@ -2,7 +2,8 @@
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask import current_app
+from flask_login import LoginManager as FlaskLoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -19,6 +20,21 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+class LoginManager(FlaskLoginManager):
+    """Flask-Login, whose logout clears the remember-me cookie with the flags it was set with."""
+
+    def _clear_cookie(self, response):
+        config = current_app.config
+        response.delete_cookie(config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+                               domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+                               path=config.get("REMEMBER_COOKIE_PATH", "/"),
+                               secure=config.get("REMEMBER_COOKIE_SECURE", False),
+                               httponly=config.get("REMEMBER_COOKIE_HTTPONLY", True),
+                               samesite=config.get("REMEMBER_COOKIE_SAMESITE"))
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -115,3 +115,29 @@ def test_production_cookies_are_httponly_samesite_and_secure(app_config, users):
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     for name in ("session", "remember_token"):
         assert "HttpOnly" in cookies[name] and "Secure" in cookies[name] and "SameSite=Lax" in cookies[name]
+
+
+def test_logout_clears_the_remember_cookie_with_the_flags_it_was_set_with(app_config, users):
+    from matchapp import create_app
+    from matchapp.config import from_environment
+    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40})
+    cookie_settings = {key: value for key, value in production.items() if key.startswith(("SESSION_", "REMEMBER_"))}
+    client = create_app(dict(app_config, **cookie_settings)).test_client()
+    client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD, "remember": "y"})
+    response = client.post("/account/logout")
+    cleared = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert len(cleared) == 1 and ("Max-Age=0" in cleared[0] or "Expires=Thu, 01 Jan 1970" in cleared[0])
+    assert "HttpOnly" in cleared[0] and "Secure" in cleared[0] and "SameSite=Lax" in cleared[0]
+
+
+def test_pages_for_a_logged_in_user_and_api_answers_are_never_cached(client, auth, db, users):
+    assert "no-store" not in client.get("/account/login").headers.get("Cache-Control", "")
+    auth.login("firm@example.com")
+    for url in ("/dashboard", "/account/profile", "/technologies"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    auth.logout()
+    response = client.post("/api/v1/tokens", json={"email": "firm@example.com", "password": PASSWORD})
+    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
+    token = response.get_json()["token"]
+    listed = client.get("/api/v1/needs", headers={"Authorization": f"Bearer {token}"})
+    assert listed.headers["Cache-Control"] == "no-store"

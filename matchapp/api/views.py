@@ -60,7 +60,7 @@ def create_token():
         raise ApiError(401, "unauthorized", "wrong e-mail or password")
     _token, secret = ApiToken.issue(user, name=str(body.get("name") or "API")[:120])
     db.session.commit()
-    return jsonify({"token": secret}), 201
+    return jsonify({"token": secret}), 201, {"Cache-Control": "no-store"}
 
 
 def listing_list(model):
