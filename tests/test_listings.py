@@ -219,6 +219,22 @@ def test_publishing_tells_matching_saved_searches(client, auth, db, users, listi
     assert "PV in Viet Nam" in page and "/technologies/draft-tech" in page and "New" in page
 
 
+def test_a_hit_whose_listing_was_archived_later_is_no_longer_shown(client, auth, db, users, listings, outsiders):
+    auth.login("b@rival.example")
+    client.post("/technologies/searches?sector=renewable_energy&country=VN", data={"name": "PV in Viet Nam"})
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post("/technologies/draft-tech/edit", data=technology_form(title="Secret rooftop PV plan", version="1"))
+    client.post("/technologies/draft-tech/publish")
+    client.post("/technologies/draft-tech/archive")
+    assert db.session.scalar(select(Technology).where(Technology.ref == "draft-tech")).status == "archived"
+    auth.logout()
+    auth.login("b@rival.example")
+    page = client.get("/searches").get_data(as_text=True)
+    assert "Secret rooftop PV plan" not in page and "/technologies/draft-tech" not in page
+    assert 'aria-label="1 new listing"' not in client.get("/dashboard").get_data(as_text=True)
+
+
 def test_two_coordinators_saving_from_the_same_version_do_not_overwrite_each_other(app, db, users, listings):
     """Both open the edit page, both save: the second is told (409), keeps its text, and nothing is lost."""
     first, second = app.test_client(), app.test_client()

@@ -2,11 +2,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from .. import audit
 from ..extensions import db
-from ..models import SavedSearch, SearchHit
+from ..models import Need, SavedSearch, SearchHit, Technology
+from .access import visible_condition
 from . import search
 from .blueprint import bp
 from .forms import SaveSearchForm
@@ -20,7 +21,18 @@ MAX_SAVED = 50
 def saved_searches():
     searches = db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == current_user.id)
                                   .order_by(SavedSearch.created_at.desc())).all()
-    return render_template("listings/searches.html", searches=searches)
+    return render_template("listings/searches.html", searches=searches,
+                           hits={saved.id: visible_hits(saved, current_user) for saved in searches})
+
+
+def visible_hits(saved: SavedSearch, user) -> list[tuple[SearchHit, object]]:
+    """The search's hits whose listing the user may still see (archived or made private: left out), with it."""
+    model = get_kind(saved.kind).model
+    refs = [hit.listing_ref for hit in saved.hits]
+    where = [c for c in [visible_condition(model, user)] if c is not True]
+    listings = {listing.ref: listing for listing in db.session.scalars(
+        select(model).where(model.ref.in_(refs), *where))} if refs else {}
+    return [(hit, listings[hit.listing_ref]) for hit in saved.hits if hit.listing_ref in listings]
 
 
 @bp.route("/<any(technologies, needs):kind>/searches", methods=["POST"])
@@ -77,6 +89,11 @@ def mark_seen(search_id):
 
 
 def unseen_hits_query(user):
-    """Counts the new listings waiting in the user's saved searches (for the navigation badge)."""
-    return (select(func.count(SearchHit.id)).join(SavedSearch)
-            .where(SavedSearch.user_id == user.id, SearchHit.seen.is_(False)))
+    """Counts the new listings waiting in the user's saved searches that the user may still see (the badge)."""
+    counts = []
+    for kind, model in (("technologies", Technology), ("needs", Need)):
+        visible = visible_condition(model, user)
+        counts.append(select(func.count(SearchHit.id)).join(SavedSearch).join(model, model.ref == SearchHit.listing_ref)
+                      .where(SavedSearch.user_id == user.id, SavedSearch.kind == kind, SearchHit.seen.is_(False),
+                             true() if visible is True else visible).scalar_subquery())
+    return select(counts[0] + counts[1])
