@@ -10,7 +10,7 @@ import uuid
 from flask import current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -81,6 +81,17 @@ def handle_stale_data(error: StaleDataError):
                                              "Nothing was saved; reload the page and try again."))
 
 
+def handle_integrity_error(error: IntegrityError):
+    """Two identical creates at the same moment: the database's unique constraint stopped the second.
+
+    The check before the insert passed for both; nothing of this request was written.
+    """
+    db.session.rollback()
+    current_app.logger.info("refused by a constraint [request %s]: %s", request_id(), str(error.orig)[:200])
+    return error_response(409, "conflict", _("This was created or changed by someone else at the same moment. "
+                                             "Nothing was saved; reload the page to see it."))
+
+
 def handle_database_unavailable(error: OperationalError):
     """The database is busy (SQLite lock held past the busy timeout) or unreachable: a clear 503.
 
@@ -99,6 +110,7 @@ def register(app) -> None:
     app.before_request(assign_request_id)
     app.after_request(send_request_id)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

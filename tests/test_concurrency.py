@@ -4,7 +4,7 @@ import threading
 import urllib.error
 import urllib.request
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchapp.introductions import meetings as meeting_service
 from matchapp.introductions import services
@@ -92,3 +92,20 @@ def test_booking_the_same_meeting_time_at_once(app, db, users):
     introduction = db.session.scalar(select(Introduction))
     assert introduction.state == "meeting_scheduled"
     assert [e.action for e in introduction.history].count("schedule") == 1
+
+
+def test_a_create_that_loses_a_race_to_the_unique_constraint_is_a_409_not_a_500(client, auth, db, users, monkeypatch):
+    """The check before the insert passed for both requests; the database refuses the second."""
+    from matchapp.introductions import services as introduction_services
+    from matchapp.models import Introduction
+    need = factories.need(users["city"].city, ref="ip-solar")
+    tech = factories.technology(users["company"].company, ref="rooftop-pv")
+    db.session.add(Introduction(need_id=need.id, technology_id=tech.id, requester_side="company", state="requested",
+                                expires_at=need.created_at))
+    db.session.commit()
+    monkeypatch.setattr(introduction_services, "introduction_for_pair", lambda n, t: None)  # the other one not seen
+    auth.login("city@example.com")
+    response = client.post("/introductions", data={"need": "ip-solar", "technology": "rooftop-pv", "message": "Hi"})
+    assert response.status_code == 409
+    assert "at the same moment" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Introduction)) == 1
