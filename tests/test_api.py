@@ -162,3 +162,16 @@ def test_deeply_nested_json_is_refused_clearly_even_without_login(client, db, de
     response = client.post("/api/v1/tokens", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["message"] == "The JSON body is nested more than 32 levels deep."
+
+
+def test_tokens_expire_and_the_profile_says_when(client, api, auth, db, app):
+    from datetime import timedelta
+    from matchapp.models.base import utcnow
+    headers = api("firm@example.com")
+    token = db.session.query(ApiToken).one()
+    assert timedelta(days=364) < token.expires_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None) <= timedelta(days=365)
+    auth.login("firm@example.com")
+    assert "expires" in client.get("/account/profile").get_data(as_text=True)
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/needs", headers=headers).status_code == 401

@@ -99,3 +99,26 @@ def test_a_deactivated_user_gets_no_link(app_config_with_mail, client, db, users
     db.session.commit()
     client.post("/account/password-reset", data={"email": "firm@example.com"})
     assert db.session.scalars(select(OutboxEmail)).all() == []
+
+
+def test_a_reset_revokes_api_tokens_and_the_calendar_feed_and_says_so(app_config_with_mail, app, smtp_port,
+                                                                       client, users, db):
+    from matchapp.models import ApiToken, User
+    token = client.post("/api/v1/tokens", json={"email": "firm@example.com", "password": PASSWORD}).get_json()["token"]
+    user = db.session.scalar(select(User).where(User.email == "firm@example.com"))
+    user.calendar_token = "feed-" + "x" * 30
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/needs", headers=headers).status_code == 200
+    assert client.get(f"/calendar/{user.calendar_token}.ics").status_code == 200
+    path = request_link(client, smtp_port)
+    email = db.session.scalar(select(OutboxEmail))
+    assert "revokes your API tokens" in email.body
+    response = set_password(client, path)
+    assert response.status_code == 303
+    assert "Your API tokens and calendar feed link no longer work" in client.get("/account/login").get_data(as_text=True)
+    assert client.get("/api/v1/needs", headers=headers).status_code == 401
+    assert client.get("/calendar/feed-" + "x" * 30 + ".ics").status_code == 404
+    assert db.session.scalar(select(ApiToken)).revoked_at is not None
+    revocation = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "credentials_revoked"))
+    assert revocation is not None and "1 API token(s)" in revocation.detail

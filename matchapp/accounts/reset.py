@@ -63,8 +63,9 @@ def queue_reset_email(user: User) -> OutboxEmail | None:
         subject = _("[MatchApp] Reset your password")
         body = _("Someone asked to reset the password of your MatchApp account. If it was you, open this "
                  "link within %(minutes)d minutes; it works once:", minutes=minutes)
-        body += f"\n\n{link}\n\n" + _("If you did not ask for this, ignore this e-mail; your password "
-                                      "stays as it is.") + "\n\n— MatchApp"
+        body += f"\n\n{link}\n\n" + _("Setting a new password also revokes your API tokens and your private "
+                                      "calendar feed link.") + "\n\n" + _("If you did not ask for this, ignore "
+                                      "this e-mail; your password stays as it is.") + "\n\n— MatchApp"
     email = OutboxEmail(to=user.email, subject=subject, body=body)
     db.session.add(email)
     return email

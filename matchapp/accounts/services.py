@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ROLES, City, Company, Country, User
+from ..models import ROLES, ApiToken, City, Company, Country, User
+from ..models.base import utcnow
 from ..refs import unique_ref
 
 MIN_PASSWORD_LENGTH = 10
@@ -98,3 +99,17 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_l("The current password is not correct."), "current_password")
     check_password_strength(new)
     user.set_password(new)
+
+
+def revoke_credentials(user: User) -> int:
+    """After a password reset or change: every API token and the private calendar-feed link stop working.
+
+    Returns how many tokens were revoked; the caller records it in the audit log and commits.
+    """
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.revoked_at.is_(None))).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    user.calendar_token = None
+    return len(tokens)

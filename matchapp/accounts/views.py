@@ -148,10 +148,14 @@ def reset_password(token):
     if form.validate_on_submit():
         user.set_password(form.password.data)
         user.session_version += 1
+        revoked = services.revoke_credentials(user)
         audit.record("password_reset", user.email, user=user)
+        audit.record("credentials_revoked", user.email, f"{revoked} API token(s) and the calendar feed link",
+                     user=user)
         db.session.commit()
         logout_user()
-        flash(_("Your password was changed. Log in with the new password."), "success")
+        flash(_("Your password was changed. Log in with the new password. Your API tokens and calendar feed "
+                "link no longer work: create new ones on your profile."), "success")
         return redirect(url_for("accounts.login"), 303)
     return render_template("accounts/password_reset.html", form=form), 400 if form.errors else 200
 
@@ -170,12 +174,16 @@ def profile():
                 services.change_password(current_user, password_form.current_password.data,
                                          password_form.password.data)
                 current_user.session_version += 1  # other sessions end; this one logs in again below
+                revoked = services.revoke_credentials(current_user)
                 audit.record("password_change", current_user.email)
+                audit.record("credentials_revoked", current_user.email,
+                             f"{revoked} API token(s) and the calendar feed link")
                 db.session.commit()
                 remember = session.get("remember", False)
                 login_user(current_user._get_current_object(), remember=remember)
                 start_session(remember)
-                flash(_("Your password was changed."), "success")
+                flash(_("Your password was changed. Your API tokens and calendar feed link no longer work: "
+                        "create new ones below."), "success")
                 return redirect(url_for("accounts.profile"))
             except services.AccountError as error:
                 db.session.rollback()
@@ -198,7 +206,7 @@ def render_profile(profile_form=None, password_form=None, new_token=None):
         profile_form = ProfileForm(obj=current_user)
         profile_form.timezone.choices = timezone_choices(current_user.timezone)
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id,
-                                                       ApiToken.revoked_at.is_(None))
+                                                       ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
                                 .order_by(ApiToken.created_at.desc())).all()
     return render_template("accounts/profile.html", profile_form=profile_form,
                            password_form=password_form or PasswordChangeForm(), token_form=TokenForm(),

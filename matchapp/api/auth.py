@@ -24,11 +24,11 @@ def user_from_token():
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
+    now = utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()),
-                                                     ApiToken.revoked_at.is_(None)))
+                                                     ApiToken.revoked_at.is_(None), ApiToken.expires_at > now))
     if token is None or not token.user.active:
         return None
-    now = utcnow()
     if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=1):
         token.last_used_at = now
         db.session.commit()
