@@ -165,3 +165,21 @@ def test_repeated_login_attempts_are_slowed_down(app_config, db, users):
     response = client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_a_wrong_login_takes_as_long_for_an_unknown_address_as_for_a_known_one(client, users):
+    """The password hash is checked either way, so the answer's timing does not tell who has an account."""
+    import time
+    from matchapp.models.accounts import dummy_password_hash
+    dummy_password_hash()  # made once per process, not on the measured request
+
+    def median_seconds(email):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            client.post("/api/v1/tokens", json={"email": email, "password": "wrong password here"})
+            times.append(time.perf_counter() - start)
+        return sorted(times)[2]
+
+    known, unknown = median_seconds("firm@example.com"), median_seconds("nobody@example.com")
+    assert 0.5 < unknown / known < 2, (known, unknown)

@@ -82,7 +82,7 @@ def login():
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if User.authenticate(user, form.password.data):
             language = session.get("language")
             session.clear()  # a fresh session on login: nothing from before carries over
             if language:

@@ -56,7 +56,7 @@ def create_token():
     if not isinstance(body, dict) or not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
         raise ApiError(400, "bad_request", 'send JSON {"email": "...", "password": "..."}')
     user = db.session.scalar(select(User).where(User.email == User.normalise_email(body["email"])))
-    if user is None or not user.active or not user.check_password(body["password"]):
+    if not User.authenticate(user, body["password"]):
         raise ApiError(401, "unauthorized", "wrong e-mail or password")
     _token, secret = ApiToken.issue(user, name=str(body.get("name") or "API")[:120])
     db.session.commit()
