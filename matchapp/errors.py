@@ -47,6 +47,15 @@ def error_response(status: int, code: str, message: str):
     return render_template("errors/error.html", status=status, message=message, reference=reference), status
 
 
+def refused(status: int, back: str, label: str | None = None):
+    """A refused form action: the page itself, with the flashed reason and a way back, and the 4xx status.
+
+    A redirect answered with 400 or 409 is not followed by browsers: people saw a bare
+    "Redirecting..." page and never the message.
+    """
+    return render_template("errors/refused.html", back=back, label=label or _("Back")), status
+
+
 def handle_http_error(error: HTTPException):
     messages = {
         400: _("The request could not be understood."),

@@ -204,8 +204,9 @@ def test_bad_meeting_proposals_are_explained(client, auth, db, pair, data, messa
                            follow_redirects=False)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
-    page = client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
+    page = response.get_data(as_text=True)  # the refusal itself says why: not a bare "Redirecting..."
     assert message in page, re.findall(r"class=\"flash [^\"]*\">[^<]*", page)
+    assert "Redirecting" not in page and f'href="/introductions/{introduction.id}"' in page
 
 
 def test_no_organisation_is_double_booked(client, auth, db, pair, users):

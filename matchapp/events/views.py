@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.auth import roles_required
 from ..accounts.forms import timezone_choices
+from ..errors import refused
 from ..extensions import db
 from ..formkit import id_argument, options
 from ..models import City, Company, Event, EventMeeting, EventParticipant, EventSlot
@@ -27,6 +28,10 @@ def visible_event(event_id: int) -> Event:
 
 def back(event):
     return redirect(url_for("events.detail", event_id=event.id), 303)
+
+
+def refused_back(event, status: int):
+    return refused(status, url_for("events.detail", event_id=event.id), _("Back to the event"))
 
 
 @bp.route("")
@@ -99,7 +104,7 @@ def schedule(event_id):
         flash(_("%(n)d meetings proposed. Adjust them, then publish.", n=made), "success")
     except services.EventError as error:
         flash(str(error.message), "error")
-        return back(event), error.status
+        return refused_back(event, error.status)
     return back(event)
 
 
@@ -116,7 +121,7 @@ def adjust(event, change):
         change()
     except services.EventError as error:
         flash(str(error.message), "error")
-        return back(event), error.status
+        return refused_back(event, error.status)
     return back(event)
 
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..errors import refused
 from ..extensions import db
 from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..models.base import utcnow
@@ -24,6 +25,11 @@ def visible_or_404(introduction_id: int) -> Introduction:
 
 def back_to(introduction):
     return redirect(url_for("introductions.detail", introduction_id=introduction.id), 303)
+
+
+def refused_back_to(introduction, status: int):
+    return refused(status, url_for("introductions.detail", introduction_id=introduction.id),
+                   _("Back to the introduction"))
 
 
 @bp.route("/introductions")
@@ -91,7 +97,7 @@ def act(introduction_id, action):
         flash(_("Done."), "success")
     except services.IntroductionError as error:
         flash(str(error.message), "error")
-        return back_to(introduction), error.status
+        return refused_back_to(introduction, error.status)
     return back_to(introduction)
 
 
@@ -104,12 +110,12 @@ def post_message(introduction_id):
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-        return back_to(introduction), 400
+        return refused_back_to(introduction, 400)
     upload = form.attachment.data
     data = upload.read() if upload else None
     if data is not None and len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
         flash(_("The attachment is larger than 2 MB."), "error")
-        return back_to(introduction), 400
+        return refused_back_to(introduction, 400)
     db.session.add(Message(introduction_id=introduction.id, author_id=current_user.id, body=form.body.data.strip(),
                            attachment=data or None, attachment_name=(upload.filename or "")[:255] if data else "",
                            attachment_type=(upload.mimetype or "")[:100] if data else ""))
@@ -141,7 +147,7 @@ def propose_meeting(introduction_id):
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-        return back_to(introduction), 400
+        return refused_back_to(introduction, 400)
     zone = current_user.timezone
     starts = [meeting_service.local_to_utc(f.data, zone) for f in (form.option1, form.option2, form.option3) if f.data]
     try:
@@ -150,7 +156,7 @@ def propose_meeting(introduction_id):
     except services.IntroductionError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return back_to(introduction), error.status
+        return refused_back_to(introduction, error.status)
     flash(_("Times proposed. The other side will pick one."), "success")
     return back_to(introduction)
 
@@ -170,7 +176,7 @@ def confirm_meeting(meeting_id):
     except services.IntroductionError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return back_to(meeting.introduction), error.status
+        return refused_back_to(meeting.introduction, error.status)
     flash(_("Meeting confirmed."), "success")
     return back_to(meeting.introduction)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..accounts.auth import roles_required
+from ..errors import refused
 from ..extensions import db
 from ..formkit import id_argument
 from ..matching import outcomes
@@ -94,7 +95,7 @@ def run(project, action):
         action()
     except projects.ProjectError as error:
         flash(str(error.message), "error")
-        return redirect(url_for("workspace.project", project_id=project.id), 303), error.status
+        return refused(error.status, url_for("workspace.project", project_id=project.id), _("Back to the project"))
     flash(_("Saved."), "success")
     return redirect(url_for("workspace.project", project_id=project.id), 303)
 
@@ -147,7 +148,7 @@ def add_member(project_id):
     name = request.form.get("name", "")
     if role not in MEMBER_ROLES or (company is None and not name.strip()):
         flash(_("Choose a role and a company, or type the partner's name."), "error")
-        return redirect(url_for("workspace.project", project_id=item.id), 303), 400
+        return refused(400, url_for("workspace.project", project_id=item.id), _("Back to the project"))
     return run(item, lambda: projects.add_member(current_user, item, role, company=company, name=name))
 
 
@@ -162,7 +163,7 @@ def add_monitoring(project_id):
         co2 = -1
     if year is None or not 2000 <= year <= 2100 or co2 < 0:
         flash(_("Give the year and a reduction of zero or more tonnes."), "error")
-        return redirect(url_for("workspace.project", project_id=item.id), 303), 400
+        return refused(400, url_for("workspace.project", project_id=item.id), _("Back to the project"))
     return run(item, lambda: projects.record_monitoring(current_user, item, year, co2, request.form.get("method", ""),
                                                         request.files.get("evidence")))
 
@@ -175,7 +176,8 @@ def from_introduction(introduction_id):
         item = projects.from_introduction(current_user, introduction)
     except (IntroductionError, projects.ProjectError) as error:
         flash(str(error.message), "error")
-        return redirect(url_for("introductions.detail", introduction_id=introduction_id), 303), error.status
+        return refused(error.status, url_for("introductions.detail", introduction_id=introduction_id),
+                       _("Back to the introduction"))
     flash(_("Project created."), "success")
     return redirect(url_for("workspace.project", project_id=item.id), 303)
 
