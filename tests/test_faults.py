@@ -234,31 +234,36 @@ def test_the_app_recovers_from_a_postgresql_restart_without_restarting(app_confi
                                                              "timezone": "Asia/Tokyo"}).status_code == 302
 
 
-def test_every_gunicorn_worker_accepts_the_session_another_worker_signed(app, db, database_url, users):
-    """Workers share SECRET_KEY from the environment, never a key of their own."""
+def logged_in_opener(port: int, email: str):
+    """A urllib opener with a cookie jar, logged in through the served login form (CSRF token included)."""
     import http.cookiejar
     import re as regex
     import urllib.parse
 
+    faults.wait_for_port(port)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    deadline = time.time() + 60
+    while True:
+        try:
+            page = opener.open(f"http://127.0.0.1:{port}/account/login", timeout=10).read().decode()
+            break
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    token = regex.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD}).encode()
+    opener.open(f"http://127.0.0.1:{port}/account/login", data=body, timeout=10).read()
+    return opener
+
+
+def test_every_gunicorn_worker_accepts_the_session_another_worker_signed(app, db, database_url, users):
+    """Workers share SECRET_KEY from the environment, never a key of their own."""
     port = faults.free_port()
     server = faults.start(database_url, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
                           "wsgi:app")
     try:
-        faults.wait_for_port(port)
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        deadline = time.time() + 60
-        while True:
-            try:
-                page = opener.open(f"http://127.0.0.1:{port}/account/login", timeout=10).read().decode()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        token = regex.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"csrf_token": token, "email": "firm@example.com",
-                                       "password": PASSWORD}).encode()
-        opener.open(f"http://127.0.0.1:{port}/account/login", data=body, timeout=10).read()
+        opener = logged_in_opener(port, "firm@example.com")
         statuses = {opener.open(f"http://127.0.0.1:{port}/dashboard", timeout=10).geturl().endswith("/dashboard")
                     for _ in range(30)}  # new connections: the kernel spreads them over the workers
         assert statuses == {True}
@@ -268,8 +273,6 @@ def test_every_gunicorn_worker_accepts_the_session_another_worker_signed(app, db
 
 def test_attachments_with_japanese_and_quoted_names_download_through_gunicorn(app, db, database_url, users):
     """A name outside Latin-1 was a 500 on every download under gunicorn; a quote broke the header."""
-    import http.cookiejar
-    import re as regex
     import urllib.parse
 
     from matchapp.introductions import services as introductions
@@ -287,21 +290,7 @@ def test_attachments_with_japanese_and_quoted_names_download_through_gunicorn(ap
     server = faults.start(database_url, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
                           "wsgi:app")
     try:
-        faults.wait_for_port(port)
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        deadline = time.time() + 60
-        while True:
-            try:
-                page = opener.open(f"http://127.0.0.1:{port}/account/login", timeout=10).read().decode()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        token = regex.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"csrf_token": token, "email": "firm@example.com",
-                                       "password": PASSWORD}).encode()
-        opener.open(f"http://127.0.0.1:{port}/account/login", data=body, timeout=10).read()
+        opener = logged_in_opener(port, "firm@example.com")
         with opener.open(f"http://127.0.0.1:{port}/introductions/{introduction.id}/messages/1/attachment",
                          timeout=10) as response:
             assert response.status == 200 and response.read() == b"%PDF-1.4 plan"

@@ -11,6 +11,19 @@ from . import factories
 from .mailserver import start_server
 
 
+def send_mail_to_a_server(runner, smtp_port):
+    """`flask send-mail` with an SMTP server listening on loopback; the command's result and what arrived."""
+    controller, inbox = start_server(smtp_port)
+    try:
+        result = runner.invoke(args=["send-mail"])
+        deadline = time.time() + 5
+        while not inbox.messages and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        controller.stop()
+    return result, inbox
+
+
 def test_an_introduction_request_is_mailed_and_a_failed_send_is_retried(app_config_with_mail, smtp_port, client,
                                                                         auth, db, runner, users):
     factories.need(users["city"].city, ref="ip-solar")
@@ -29,14 +42,7 @@ def test_an_introduction_request_is_mailed_and_a_failed_send_is_retried(app_conf
     email.next_attempt_at = email.next_attempt_at - timedelta(hours=1)  # the retry time has come
     db.session.commit()
 
-    controller, inbox = start_server(smtp_port)
-    try:
-        result = runner.invoke(args=["send-mail"])
-        deadline = time.time() + 5
-        while not inbox.messages and time.time() < deadline:
-            time.sleep(0.05)
-    finally:
-        controller.stop()
+    result, inbox = send_mail_to_a_server(runner, smtp_port)
     assert result.exit_code == 0 and "Sent 1" in result.output
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
@@ -73,14 +79,7 @@ def test_one_message_that_cannot_be_sent_does_not_hold_up_the_others(app_config_
     db.session.add_all([OutboxEmail(to="a@example.com", subject="[MatchApp] Solar\r\nBcc: x@example.com", body="1"),
                         OutboxEmail(to="b@example.com", subject="[MatchApp] Fine", body="2")])
     db.session.commit()
-    controller, inbox = start_server(smtp_port)
-    try:
-        result = runner.invoke(args=["send-mail"])
-        deadline = time.time() + 5
-        while not inbox.messages and time.time() < deadline:
-            time.sleep(0.05)
-    finally:
-        controller.stop()
+    result, inbox = send_mail_to_a_server(runner, smtp_port)
     assert "Sent 1" in result.output and "1 could not be sent" in result.output, result.output
     assert [m.rcpt_tos for m in inbox.messages] == [["b@example.com"]]
     bad = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to == "a@example.com"))

@@ -7,7 +7,8 @@ from matchapp.models import Need, Technology, User
 from tests.browser.test_listings_in_browser import log_in, switch_language
 
 
-def test_introduction_to_feasibility_study_changes_the_figures(live_server, page, screenshot, db):
+def accepted_introduction(db):
+    """The demo with the Hai Phong city's request to Kanmon Solar, accepted by the company."""
     demo.load()
     city = db.session.query(User).filter_by(email="city@demo.matchapp.example").one()
     firm = db.session.query(User).filter_by(email="company@demo.matchapp.example").one()
@@ -15,6 +16,11 @@ def test_introduction_to_feasibility_study_changes_the_figures(live_server, page
                                                  db.session.query(Technology).filter_by(ref="kanmon-rooftop-solar").one())
     db.session.commit()
     services.act(firm, introduction, "accept")
+    return introduction
+
+
+def test_introduction_to_feasibility_study_changes_the_figures(live_server, page, screenshot, db):
+    introduction = accepted_introduction(db)
 
     log_in(page, live_server, "coordinator@demo.matchapp.example", demo.DEMO_PASSWORD)
     switch_language(page, "English")

@@ -2,21 +2,10 @@
 from playwright.sync_api import expect
 
 from matchapp import demo
-from matchapp.introductions import services
-from matchapp.models import Need, Technology, User
+from matchapp.models import User
 from matchapp.workspace import projects
+from tests.browser.test_coordinator_workspace import accepted_introduction
 from tests.browser.test_listings_in_browser import log_in, switch_language
-
-
-def accepted_introduction(db):
-    demo.load()
-    city = db.session.query(User).filter_by(email="city@demo.matchapp.example").one()
-    firm = db.session.query(User).filter_by(email="company@demo.matchapp.example").one()
-    introduction = services.request_introduction(city, db.session.query(Need).filter_by(ref="hp-ip-waste-liquid").one(),
-                                                 db.session.query(Technology).filter_by(ref="kanmon-rooftop-solar").one())
-    db.session.commit()
-    services.act(firm, introduction, "accept")
-    return introduction
 
 
 def test_a_refused_meeting_proposal_says_why_and_leads_back(live_server, phone, screenshot, db):
