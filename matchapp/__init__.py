@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
+    trust_proxies(app)
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -20,6 +21,15 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers (Werkzeug's ProxyFix); with none (the default) those headers are ignored."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
 
 
 def register_extensions(app: Flask) -> None:

@@ -63,6 +63,7 @@ def from_environment(environ=os.environ) -> dict:
         "UPLOAD_MAX_ROWS": 5000,
         "PASSWORD_RESET_MAX_AGE": int(environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "API_TOKEN_DAYS": int(environ.get("API_TOKEN_DAYS", "365")),
+        "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
         # A folder for the matching index snapshot a new process starts from; empty: build from the database.
         "MATCHING_INDEX_CACHE": environ.get("MATCHING_INDEX_CACHE", str(INSTANCE_DIR / "matching-index")),
     }

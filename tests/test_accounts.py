@@ -183,3 +183,26 @@ def test_a_wrong_login_takes_as_long_for_an_unknown_address_as_for_a_known_one(c
 
     known, unknown = median_seconds("firm@example.com"), median_seconds("nobody@example.com")
     assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_logins_are_throttled_per_account_too_and_proxies_are_trusted_only_when_configured(app_config, db, users):
+    from sqlalchemy import select
+
+    from matchapp import create_app
+    from matchapp.models import AuditEvent
+    client = create_app(dict(app_config, RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1)).test_client()
+
+    def attempt(email, address, password="guess"):
+        return client.post("/account/login", data={"email": email, "password": password},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("firm@example.com", f"203.0.113.{i}") for i in range(10)] == [401] * 10
+    assert attempt("firm@example.com", "203.0.113.99") == 429  # a new address: the account is throttled
+    assert attempt("city@example.com", "203.0.113.100", PASSWORD) == 302  # other users are not locked out
+    addresses = set(db.session.scalars(select(AuditEvent.ip).where(AuditEvent.action == "login_failed")))
+    assert "203.0.113.5" in addresses and "127.0.0.1" not in addresses
+
+    untrusting = create_app(dict(app_config, TRUSTED_PROXY_COUNT=0)).test_client()
+    untrusting.post("/account/login", data={"email": "firm@example.com", "password": "guess"},
+                    headers={"X-Forwarded-For": "198.51.100.1"})
+    assert "198.51.100.1" not in set(db.session.scalars(select(AuditEvent.ip)))

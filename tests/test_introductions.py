@@ -176,6 +176,13 @@ def test_meeting_times_are_shown_in_both_time_zones_and_exported(client, auth, d
     body = ics.get_data(as_text=True)
     assert "DTSTART:20310304T010000Z" in body and "DTEND:20310304T014500Z" in body
     assert "LOCATION:https://meet.example/hai-phong" in body
+    assert ics.headers["Content-Type"].count("charset") == 1
+    # a bare CR stored in the place (written before single-line fields were checked) stays inside its line
+    meeting.mode, meeting.place = "in_person", "Hall A\rRoom 3; 2F, east"
+    db.session.commit()
+    body = client.get(f"/meetings/{meeting.id}.ics").get_data(as_text=True)
+    assert "LOCATION:Hall A\\nRoom 3\\; 2F\\, east\r\n" in body
+    assert "\r" not in body.replace("\r\n", "")  # no line break but the CRLF that ends each line
 
 
 def test_the_proposer_cannot_pick_and_a_time_is_picked_once(client, auth, db, pair):

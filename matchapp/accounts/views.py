@@ -73,8 +73,14 @@ def register():
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 
+def login_account_key() -> str:
+    """The account a login names: attempts on one account are counted whichever address they come from."""
+    return "account:" + User.normalise_email(request.form.get("email") or "")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=login_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))

@@ -48,8 +48,16 @@ def openapi():
     return jsonify(document())
 
 
+def token_account_key() -> str:
+    """The account a token request names (see accounts.views.login_account_key)."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) and isinstance(body.get("email"), str) else ""
+    return "account:" + User.normalise_email(email)
+
+
 @bp.route("/tokens", methods=["POST"])
 @limiter.limit("10 per minute")
+@limiter.limit("10 per minute", key_func=token_account_key)
 def create_token():
     """Exchange an e-mail and password for a new token."""
     body = request.get_json(silent=True)

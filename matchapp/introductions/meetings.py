@@ -122,6 +122,8 @@ def ics_event(meeting: Meeting) -> list[str]:
 
 
 def ics_escape(text: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon and comma escaped; every line break (CRLF, CR or LF) as \\n."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
