@@ -159,7 +159,7 @@ def test_snapshot_round_trip_keeps_every_column(tmp_path, size):
         assert (a.id, a.ref, a.sectors, a.countries, a.delivered, a.jcm, a.analysis.concepts, a.tokens) == \
             (b.id, b.ref, b.sectors, b.countries, b.delivered, b.jcm, b.analysis.concepts, b.tokens)
         assert np.allclose(a.vector, b.vector, atol=1e-3) and a.confirmed == b.confirmed
-    assert {k: sorted(v.tolist()) for k, v in ((k, loaded._posting(k)) for k in index._sets)} == \
+    assert {k: sorted(v.tolist()) for k, v in ((k, loaded.posting(k)) for k in index._sets)} == \
         {k: sorted(v) for k, v in index._sets.items()}
 
 

@@ -185,7 +185,8 @@ class TechIndex:
             self._set(key).discard(pos)
             self._arrays.pop(key, None)
 
-    def _posting(self, key: tuple) -> np.ndarray:
+    def posting(self, key: tuple) -> np.ndarray:
+        """Positions of the technologies under one key: ("target" | "delivered", country) or ("concept", id)."""
         array = self._arrays.get(key)
         if array is None:
             array = np.fromiter(self._sets.get(key, ()), dtype=np.int64)
@@ -211,6 +212,14 @@ class TechIndex:
             return np.zeros(len(masks), np.float32)
         return np.minimum(1.0, POPCOUNT[masks & need_mask] / need_count)
 
+    def concept_shares(self, concepts) -> np.ndarray:
+        """For every technology, the share of these glossary concepts it names."""
+        n = self.size
+        if not concepts:
+            return np.zeros(n, np.float32)
+        counts = np.bincount(np.concatenate([self.posting(("concept", c)) for c in concepts]), minlength=n)[:n]
+        return (counts / len(concepts)).astype(np.float32)
+
     def fits(self, need: NeedProfile, w: Weights, cosine: np.ndarray | None = None):
         """Sector, country, concept, semantic and bonus fits of every indexed technology for `need`."""
         n = self.size
@@ -219,13 +228,9 @@ class TechIndex:
         semantic = semantic_fit(cosine, w).astype(np.float32)
         sector = sector_fit(self.sector_overlaps(need), semantic)
         country = np.where(self.open_to_any[:n], w.country_any, w.country_elsewhere).astype(np.float32)
-        country[self._posting(("target", need.country))] = w.country_targeted
-        country[self._posting(("delivered", need.country))] = w.country_delivered
-        concepts = np.zeros(n, np.float32)
-        if need.analysis.concepts:
-            hits = [self._posting(("concept", c)) for c in need.analysis.concepts]
-            counts = np.bincount(np.concatenate(hits), minlength=n)[:n]
-            concepts = (counts / len(need.analysis.concepts)).astype(np.float32)
+        country[self.posting(("target", need.country))] = w.country_targeted
+        country[self.posting(("delivered", need.country))] = w.country_delivered
+        concepts = self.concept_shares(need.analysis.concepts)
         partner_codes = [self.city_codes[c] for c in need.partners if c in self.city_codes]
         bonus = w.bonus_partnership * np.isin(self.home_city[:n], partner_codes)
         if need.country_is_jcm:
@@ -310,7 +315,7 @@ class TechIndex:
         """Write the whole index to `path` (atomically: a reader sees the old file or the new one)."""
         n = self.size
         keys = sorted({*self._arrays, *self._sets})
-        postings = [self._posting(key) for key in keys]
+        postings = [self.posting(key) for key in keys]
         details = [d if isinstance(d, str) else detail_of(d) if isinstance(d, TechProfile)
                    else json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in self.details[:n]]
         folder = os.path.dirname(path) or "."

@@ -72,8 +72,9 @@ def profile_hash(versions) -> str:
     return semantic.text_hash(*(part for version in versions for part in version))
 
 
-def compute_profiles(listings, progress=None, chunk: int = 200) -> int:
-    """Write the profile of every listing whose text (or the model, or the glossary) changed.
+def compute_profiles(listings, progress=None, chunk: int = 200, force: bool = False) -> int:
+    """Write the profile of every listing whose text (or the model, or the glossary) changed, or of all
+    of them with `force`.
 
     The texts of `chunk` listings are encoded in one batch; `progress(n)` is called after
     each chunk. Returns how many profiles were written.
@@ -82,13 +83,13 @@ def compute_profiles(listings, progress=None, chunk: int = 200) -> int:
     listings, written = list(listings), 0
     for start in range(0, len(listings), chunk):
         part = listings[start:start + chunk]
-        written += _compute_chunk(part)
+        written += _compute_chunk(part, force)
         if progress:
             progress(len(part))
     return written
 
 
-def _compute_chunk(listings) -> int:
+def _compute_chunk(listings, force: bool) -> int:
     model, glossary_id = semantic.MODEL_ID, glossary_version()
     existing = {}
     techs = [x.id for x in listings if isinstance(x, Technology)]
@@ -103,7 +104,7 @@ def _compute_chunk(listings) -> int:
         versions = language_versions(listing)
         digest = profile_hash(versions)
         row = existing.get(key)
-        if row is not None and (row.text_hash, row.model, row.glossary) == (digest, model, glossary_id):
+        if not force and row is not None and (row.text_hash, row.model, row.glossary) == (digest, model, glossary_id):
             continue
         todo.append((listing, key, versions, digest, row))
     if not todo:
@@ -133,32 +134,31 @@ def _compute_chunk(listings) -> int:
     return len(todo)
 
 
-def outdated_profiles() -> int:
-    """Active listings whose profile is missing or from another model or glossary version."""
+PROFILE_OWNERS = ((Technology, MatchProfile.technology_id), (Need, MatchProfile.need_id))
+
+
+def outdated_ids(model, column):
+    """SQL: ids of `model` rows whose profile is missing or from another model or glossary version."""
     current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
-    total = 0
-    for model, column in ((Technology, MatchProfile.technology_id), (Need, MatchProfile.need_id)):
-        total += db.session.scalar(
-            select(func.count()).select_from(model).outerjoin(MatchProfile, column == model.id)
+    return (select(model.id).outerjoin(MatchProfile, column == model.id)
             .where(or_(MatchProfile.id.is_(None), ~current)))
-    return total
+
+
+def outdated_profiles() -> int:
+    """Listings whose profile is missing or from another model or glossary version."""
+    return sum(db.session.scalar(select(func.count()).select_from(outdated_ids(model, column).subquery()))
+               for model, column in PROFILE_OWNERS)
 
 
 def compute_missing_profiles(everything: bool = False, progress=None, chunk: int = 500) -> int:
     """Profiles for every listing without a current one (or for all of them), in chunks."""
     written = 0
-    for model, column in ((Technology, MatchProfile.technology_id), (Need, MatchProfile.need_id)):
-        query = select(model.id).order_by(model.id)
-        if not everything:
-            current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
-            query = query.outerjoin(MatchProfile, column == model.id).where(or_(MatchProfile.id.is_(None), ~current))
-        ids = list(db.session.scalars(query))
+    for model, column in PROFILE_OWNERS:
+        query = select(model.id) if everything else outdated_ids(model, column)
+        ids = list(db.session.scalars(query.order_by(model.id)))
         for start in range(0, len(ids), chunk):
             batch = db.session.scalars(select(model).where(model.id.in_(ids[start:start + chunk]))).all()
-            if everything:  # force: forget the stored hashes
-                for row in db.session.scalars(select(MatchProfile).where(column.in_([x.id for x in batch]))):
-                    row.text_hash = ""
-            written += compute_profiles(batch)
+            written += compute_profiles(batch, force=everything)
             if progress:
                 progress(len(batch))
     return written
@@ -266,11 +266,8 @@ def load_technologies(ids: list[int]) -> list[TechProfile]:
 
 def build_index() -> TechIndex:
     """The index of every published technology, from the stored profiles (missing ones computed first)."""
-    current = (MatchProfile.model == semantic.MODEL_ID) & (MatchProfile.glossary == glossary_version())
-    missing = list(db.session.scalars(
-        select(Technology.id).where(Technology.status == "published")
-        .outerjoin(MatchProfile, MatchProfile.technology_id == Technology.id)
-        .where(or_(MatchProfile.id.is_(None), ~current))))
+    missing = list(db.session.scalars(outdated_ids(Technology, MatchProfile.technology_id)
+                                      .where(Technology.status == "published")))
     if missing:
         log.info("computing %d missing matching profiles", len(missing))
         compute_profiles(db.session.scalars(select(Technology).where(Technology.id.in_(missing))).all())

@@ -27,9 +27,7 @@ def query_profile(q: str) -> tuple[np.ndarray, set]:
 def _from_index(ids: list[int], concepts: set) -> dict[int, tuple[float, float]]:
     """(cosine stand-in: the vector, concept share) for published technologies, read from this process's index."""
     index = profiles.catalog().sync()
-    shares = np.zeros(index.size, np.float32)
-    for concept in concepts:
-        shares[index._posting(("concept", concept))] += 1 / len(concepts)
+    shares = index.concept_shares(concepts)
     found = {}
     for tech_id in ids:
         pos = index.position.get(tech_id)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .engine import POPCOUNT, combine, sector_fit, semantic_fit
+from .engine import combine, sector_fit, semantic_fit
 from .index import TechIndex
 from .weights import COMPONENTS, Weights
 
@@ -37,23 +37,12 @@ def features(index: TechIndex, need, fresh_after: float) -> tuple[dict, np.ndarr
     """Weight-independent features of every active technology for `need`, and their index positions."""
     n = index.size
     positions = np.flatnonzero(index.active[:n] & (index.confirmed[:n] >= fresh_after))
-    need_mask = 0
-    for code in need.sectors:
-        need_mask |= index.sector_bit.get(code, 0)
-    need_count = min(POPCOUNT[need_mask], 2)
-    overlap = (np.minimum(1.0, POPCOUNT[index.sector_mask[positions] & need_mask] / need_count) if need_count
-               else np.zeros(len(positions), np.float32))
-    country = np.where(index.open_to_any[positions], ANY, ELSEWHERE)
-    where = {p: i for i, p in enumerate(positions)}
-    for kind, category in (("target", TARGETED), ("delivered", DELIVERED)):
-        for p in index._posting((kind, need.country)):
-            if p in where:
-                country[where[p]] = category
-    concepts = np.zeros(len(positions), np.float32)
-    for concept in need.analysis.concepts:
-        for p in index._posting(("concept", concept)):
-            if p in where:
-                concepts[where[p]] += 1 / len(need.analysis.concepts)
+    country = np.where(index.open_to_any[:n], ANY, ELSEWHERE)
+    country[index.posting(("target", need.country))] = TARGETED
+    country[index.posting(("delivered", need.country))] = DELIVERED
+    overlap = index.sector_overlaps(need)[positions]
+    country = country[positions]
+    concepts = index.concept_shares(need.analysis.concepts)[positions]
     fuzzy = process.cdist([need.tokens], [index.tokens[p] for p in positions],
                           scorer=fuzz.token_set_ratio, dtype=np.float32)[0] / 100
     partner_codes = [index.city_codes[c] for c in need.partners if c in index.city_codes]
