@@ -217,7 +217,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, MATCHAPP_ENV="production",
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, MATCHAPP_ENV="production", RATELIMIT_STORAGE_URI="memory://",
                FLASK_DEBUG="0")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",

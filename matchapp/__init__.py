@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -100,6 +101,11 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .templating import register
+    register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from .jobs import register
     register(app)
 
 

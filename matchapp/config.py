@@ -27,6 +27,12 @@ def from_environment(environ=os.environ) -> dict:
             )
         if environ.get("FLASK_DEBUG", "0") not in ("", "0", "false", "False"):
             raise ConfigError("debug mode is not allowed when MATCHAPP_ENV=production")
+    redis_url = environ.get("REDIS_URL", "")
+    limiter_storage = environ.get("RATELIMIT_STORAGE_URI") or redis_url
+    if env == "production" and not limiter_storage:
+        # Counters in memory are per process: with several workers each one allows the full limit.
+        raise ConfigError("set REDIS_URL (or RATELIMIT_STORAGE_URI) so that all workers share one login limit; "
+                          "RATELIMIT_STORAGE_URI=memory:// says explicitly that one worker process is enough")
     return {
         "MATCHAPP_ENV": env,
         "SECRET_KEY": secret or "development-only-secret",
@@ -41,7 +47,9 @@ def from_environment(environ=os.environ) -> dict:
         "INTRODUCTION_EXPIRY_DAYS": int(environ.get("INTRODUCTION_EXPIRY_DAYS", "14")),
         "INTRODUCTION_REMINDER_DAYS": int(environ.get("INTRODUCTION_REMINDER_DAYS", "3")),
         "ATTACHMENT_MAX_BYTES": 2 * 1024 * 1024,
-        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": limiter_storage or "memory://",
+        # Background jobs go to this Redis (RQ); without it they run in-process after the commit.
+        "REDIS_URL": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -61,7 +69,12 @@ def from_environment(environ=os.environ) -> dict:
         "LISTING_FRESH_DAYS": int(environ.get("LISTING_FRESH_DAYS", "365")),
         "LISTING_GRACE_DAYS": int(environ.get("LISTING_GRACE_DAYS", "30")),
         "UPLOAD_MAX_ROWS": 5000,
+        # Listings per import from the web page (see docs/security.md for the measurement behind it).
+        "WEB_IMPORT_MAX_LISTINGS": int(environ.get("WEB_IMPORT_MAX_LISTINGS", "500")),
         "PASSWORD_RESET_MAX_AGE": int(environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "EMAIL_CONFIRM_MAX_AGE": int(environ.get("EMAIL_CONFIRM_MAX_AGE", str(3 * 24 * 3600))),
+        # Sign-ups per client address and hour.
+        "REGISTRATION_LIMIT": environ.get("REGISTRATION_LIMIT", "5 per hour"),
         "API_TOKEN_DAYS": int(environ.get("API_TOKEN_DAYS", "365")),
         "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
         # A folder for the matching index snapshot a new process starts from; empty: build from the database.

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import idempotency
 from .extensions import db
 
 
@@ -96,6 +97,9 @@ def handle_integrity_error(error: IntegrityError):
     The check before the insert passed for both; nothing of this request was written.
     """
     db.session.rollback()
+    twin = idempotency.earlier_for_request()
+    if twin is not None:  # the same form or API call, sent twice at once: answer with the first's result
+        return idempotency.replay(twin)
     current_app.logger.info("refused by a constraint [request %s]: %s", request_id(), str(error.orig)[:200])
     return error_response(409, "conflict", _("This was created or changed by someone else at the same moment. "
                                              "Nothing was saved; reload the page to see it."))
@@ -120,6 +124,7 @@ def register(app) -> None:
     app.after_request(send_request_id)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(idempotency.AlreadyDone, lambda done: idempotency.replay(done.submission))
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -59,6 +59,21 @@ def notify(users, kind: str, params: dict, link: str = "") -> None:
             db.session.add(OutboxEmail(to=user.email, subject=one_line(f"[MatchApp] {text}")[:300], body=body))
 
 
+def send_soon(to: str, subject: str, body: str) -> OutboxEmail:
+    """Queue an e-mail that should go at once (a reset or confirmation link), not committed.
+
+    It is sent by a background job after the commit, never inside the request: the answer
+    takes as long whether or not a mail was sent, and a slow mail server delays nobody.
+    A failure leaves it in the outbox for `flask send-mail`.
+    """
+    from . import jobs
+    email = OutboxEmail(to=to, subject=one_line(subject)[:300], body=body)
+    db.session.add(email)
+    db.session.flush()
+    jobs.enqueue("send_email", email.id)
+    return email
+
+
 def one_line(text: str) -> str:
     """A subject on one line: any run of whitespace or control characters becomes one space."""
     return " ".join("".join(" " if breaks_a_line(c) else c for c in text).split())

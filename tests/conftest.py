@@ -72,10 +72,12 @@ class IsolatedClient(FlaskClient):
     """Runs each request outside the test's app context, as a real server would.
 
     Otherwise Flask reuses the test's context, and `g` (the logged-in user, the
-    locale) leaks from one request into the next.
+    locale) leaks from one request into the next. Like a server, it reads the whole
+    response and closes it, which runs the jobs a request leaves for after its response.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():  # not inside a redirect that is being followed
             _db.session.expire_all()  # the test's own session must see what the request wrote

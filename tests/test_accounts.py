@@ -1,10 +1,15 @@
 """Registration, login, logout and profile, as a user meets them."""
+import re
+from email import message_from_bytes, policy
+
 import pytest
 from sqlalchemy import func, select
 
-from matchapp.models import City, Company, User
+from matchapp.models import City, Company, Technology, User
 
 from .factories import PASSWORD
+from .mailserver import start_server, wait_for
+from .test_listings import technology_form
 
 
 def registration(**overrides):
@@ -19,23 +24,112 @@ def count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_company_registration_creates_the_firm_and_logs_in(client, db):
-    response = client.post("/account/register", data=registration(), follow_redirects=True)
-    assert response.status_code == 200
-    assert "響エネルギー" in response.get_data(as_text=True)  # dashboard in Japanese names the firm
+def mailed_link(messages, pattern=r"https?://[^/\s]+(/account/confirm/\S+)"):
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    found = re.search(pattern, body)
+    return found.group(1) if found else body
+
+
+def register_and_read_mail(client, smtp_port, **overrides):
+    controller, inbox = start_server(smtp_port)
+    try:
+        response = client.post("/account/register", data=registration(**overrides))
+        messages = wait_for(inbox)
+    finally:
+        controller.stop()
+    return response, messages
+
+
+def test_company_registration_creates_the_firm_and_mails_a_link_that_confirms_and_logs_in(
+        app_config_with_mail, smtp_port, client, db):
+    response, messages = register_and_read_mail(client, smtp_port)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "new@firm.example" in page  # "check your inbox", in Japanese
+    assert client.get("/dashboard").status_code == 302  # not logged in before the address is confirmed
     user = db.session.scalar(select(User).where(User.email == "new@firm.example"))
-    assert user.role == "company" and user.company.name == "Hibiki Energy"
+    assert user.role == "company" and user.company.name == "Hibiki Energy" and user.email_verified_at is None
     assert user.company.home_city == "Kitakyushu" and user.language == "ja"
+    assert len(messages) == 1 and messages[0].rcpt_tos == ["new@firm.example"]
+
+    link = mailed_link(messages)
+    assert client.get(link).status_code == 200  # a button: opening the link alone confirms nothing
+    db.session.refresh(user)
+    assert user.email_verified_at is None
+    dashboard = client.post(link, follow_redirects=True).get_data(as_text=True)
+    assert "響エネルギー" in dashboard  # logged in, dashboard in Japanese names the firm
+    db.session.refresh(user)
+    assert user.email_verified_at is not None
+    again = client.post(link, follow_redirects=True)
+    assert "not valid or was already used" in again.get_data(as_text=True) or again.request.path == "/dashboard"
 
 
-def test_city_registration_takes_the_country_and_its_time_zone(client, db):
+def test_registering_an_address_that_has_an_account_mails_its_owner_and_answers_the_same(
+        app_config_with_mail, smtp_port, client, db, users):
+    new_response, _mail = register_and_read_mail(client, smtp_port, email="someone.new@example.com",
+                                                 language="en")
+    taken_response, messages = register_and_read_mail(client, smtp_port, email="FIRM@example.com",
+                                                      language="en", organisation_name="Impostor KK")
+    assert taken_response.status_code == new_response.status_code == 200
+    strip = lambda response, address: response.get_data(as_text=True).replace(address, "ADDRESS")  # noqa: E731
+    assert strip(taken_response, "firm@example.com") == strip(new_response, "someone.new@example.com")
+    assert count(db, Company) == 2  # the existing one and the new address's; no "Impostor KK"
+    assert len(messages) == 1 and messages[0].rcpt_tos == ["firm@example.com"]
+    assert "already has one" in mailed_link(messages, r"NO LINK PATTERN")
+    assert "log in" in mailed_link(messages, r"NO LINK PATTERN")
+
+
+def test_an_unconfirmed_account_keeps_drafts_but_cannot_publish(client, db, auth):
+    client.post("/account/register", data=registration(language="en"))
+    assert auth.login("new@firm.example").status_code == 302
+    assert "Confirm your e-mail address" in client.get("/dashboard").get_data(as_text=True)
+    response = client.post("/technologies/new", data=technology_form(),
+                           follow_redirects=True)
+    assert "Saved as a draft. Confirm your e-mail address before publishing" in response.get_data(as_text=True)
+    technology = db.session.scalar(select(Technology))
+    assert technology.status == "draft"
+    refused = client.post(f"/technologies/{technology.ref}/publish", follow_redirects=True)
+    assert "Confirm your e-mail address before publishing" in refused.get_data(as_text=True)
+    db.session.refresh(technology)
+    assert technology.status == "draft"
+
+
+def test_the_city_registration_takes_the_country_and_its_time_zone(client, db):
     response = client.post("/account/register", data=registration(
         role="city", email="dnre@haiphong.example", organisation_name="Hai Phong DONRE",
-        organisation_name_ja="", country="VN", language="en"), follow_redirects=True)
+        organisation_name_ja="", country="VN", language="en"))
     assert response.status_code == 200
     user = db.session.scalar(select(User).where(User.email == "dnre@haiphong.example"))
     assert user.city.country_code == "VN"
     assert user.timezone == "Asia/Ho_Chi_Minh"
+
+
+@pytest.mark.parametrize("password", ["password1234", "qwertyuiop1", "iloveyou2026"])
+def test_common_passwords_are_refused_even_when_long_enough(client, db, password):
+    response = client.post("/account/register", data=registration(language="en", password=password,
+                                                                  confirm=password))
+    assert response.status_code == 400
+    assert "This password is too common or too easy to guess." in response.get_data(as_text=True)
+    assert count(db, User) == 0
+
+
+def test_sign_ups_from_one_address_are_limited(app_config):
+    from matchapp import create_app
+    from flask_migrate import upgrade
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, REGISTRATION_LIMIT="3 per hour"))
+    with app.app_context():
+        upgrade()
+        client = app.test_client()
+        answers = [client.post("/account/register", data=registration(email=f"firm{n}@example.com",
+                                                                       organisation_name=f"Firm {n}")).status_code
+                   for n in range(5)]
+        assert answers == [200, 200, 200, 429, 429]
+        assert count(_db_of(app), Company) == 3
+        _db_of(app).session.remove()
+
+
+def _db_of(app):
+    from matchapp.extensions import db
+    return db
 
 
 def test_passwords_are_stored_hashed(client, db):
@@ -58,13 +152,6 @@ def test_bad_registration_is_refused_with_a_message_and_writes_nothing(client, d
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count(db, User) == 0 and count(db, Company) == 0 and count(db, City) == 0
-
-
-def test_duplicate_email_is_refused_whatever_its_case(client, db, users):
-    response = client.post("/account/register", data=registration(email="FIRM@example.com", language="en"))
-    assert response.status_code == 400
-    assert "An account with this e-mail address already exists." in response.get_data(as_text=True)
-    assert count(db, Company) == 1  # the existing one only
 
 
 def test_registration_cannot_create_staff_accounts(client, db):

@@ -109,3 +109,39 @@ def test_a_create_that_loses_a_race_to_the_unique_constraint_is_a_409_not_a_500(
     assert response.status_code == 409
     assert "at the same moment" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Introduction)) == 1
+
+
+def test_making_one_introduction_a_project_twenty_times_at_once(live_server, db, users):
+    """One project; every other answer says it already is one (409), none is a server error."""
+    import re
+    import urllib.parse
+
+    from matchapp.models import Project
+
+    from .test_faults import logged_in_opener
+
+    need = factories.need(users["city"].city, ref="ip-solar")
+    tech = factories.technology(users["company"].company, ref="rooftop-pv")
+    introduction = services.request_introduction(users["city"], need, tech)
+    db.session.commit()
+    services.act(users["company"], introduction, "accept")
+    opener = logged_in_opener(int(live_server.rsplit(":", 1)[1]), "coordinator@example.com")
+    page = opener.open(f"{live_server}/introductions/{introduction.id}", timeout=10).read().decode()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": csrf}).encode()
+
+    def make_project(_):
+        try:
+            with opener.open(f"{live_server}/workspace/introductions/{introduction.id}/project", data=body,
+                             timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    results = in_parallel(make_project)
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(200) == 1 and statuses.count(409) == ATTEMPTS - 1, statuses
+    refusals = [text for status, text in results if status == 409]
+    assert all("already a project" in text or "at the same moment" in text for text in refusals)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 1

@@ -29,7 +29,20 @@ def test_production_refuses_debug_mode():
         from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "x" * 40, "FLASK_DEBUG": "1"})
 
 
+PRODUCTION = {"MATCHAPP_ENV": "production", "SECRET_KEY": "x" * 40, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+
+def test_production_refuses_login_limits_kept_in_one_process_unless_told_explicitly():
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "x" * 40})
+    assert from_environment(PRODUCTION)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    single = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "x" * 40,
+                               "RATELIMIT_STORAGE_URI": "memory://"})
+    assert single["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert from_environment({})["RATELIMIT_STORAGE_URI"] == "memory://"  # development: one process
+
+
 def test_production_with_a_strong_secret_uses_secure_cookies():
-    config = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "x" * 40})
+    config = from_environment(PRODUCTION)
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True

@@ -107,7 +107,7 @@ def test_the_remember_me_cookie_restores_a_login_after_a_browser_restart(app, cl
 def test_production_cookies_are_httponly_samesite_and_secure(app_config, users):
     from matchapp import create_app
     from matchapp.config import from_environment
-    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40})
+    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "memory://"})
     cookie_settings = {key: value for key, value in production.items() if key.startswith(("SESSION_", "REMEMBER_"))}
     app = create_app(dict(app_config, **cookie_settings))
     response = app.test_client().post("/account/login", data={"email": "firm@example.com", "password": PASSWORD,
@@ -120,7 +120,7 @@ def test_production_cookies_are_httponly_samesite_and_secure(app_config, users):
 def test_logout_clears_the_remember_cookie_with_the_flags_it_was_set_with(app_config, users):
     from matchapp import create_app
     from matchapp.config import from_environment
-    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40})
+    production = from_environment({"MATCHAPP_ENV": "production", "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "memory://"})
     cookie_settings = {key: value for key, value in production.items() if key.startswith(("SESSION_", "REMEMBER_"))}
     client = create_app(dict(app_config, **cookie_settings)).test_client()
     client.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD, "remember": "y"})

@@ -115,3 +115,20 @@ def test_uploads_are_for_coordinators_and_private_to_their_uploader(client, auth
     auth.logout()
     auth.login("admin@example.com")
     assert client.get(location).status_code == 404
+
+
+def test_a_web_import_too_large_to_finish_in_the_request_is_refused_with_the_way_out(app, client, auth, db, users):
+    app.config["WEB_IMPORT_MAX_LISTINGS"] = 3
+    auth.login("coordinator@example.com")
+    bundle = {"companies": [{"ref": "hokusan", "name": "Hokusan", "home_city": "Toyama"}],
+              "technologies": [{"ref": f"cng-{n}", "company": "hokusan", "title": f"CNG bus retrofit {n}",
+                                "sectors": ["transport"], "countries": ["ID"], "language": "en"} for n in range(4)]}
+    location = upload(client, "bundle", json.dumps(bundle).encode("utf-8"), "bundle.json").headers["Location"]
+    assert "an import from the web takes at most 3 at a time" in client.get(location).get_data(as_text=True)
+    response = client.post(location)
+    assert response.status_code == 400 and "flask import-data" in response.get_data(as_text=True)
+    assert technology_count(db) == 0
+    bundle["technologies"] = bundle["technologies"][:3]
+    location = upload(client, "bundle", json.dumps(bundle).encode("utf-8"), "bundle.json").headers["Location"]
+    client.post(location)
+    assert technology_count(db) == 3

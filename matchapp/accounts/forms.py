@@ -3,11 +3,10 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..formkit import Form, options
-from .services import MIN_PASSWORD_LENGTH
-
+from .services import MIN_PASSWORD_LENGTH, AccountError, check_password_strength
 
 
 LANGUAGE_CHOICES = options([("ja", "日本語"), ("en", "English")])
@@ -26,12 +25,20 @@ def timezone_choices(current: str | None = None) -> list[tuple[str, str]]:
     return options((z, z.replace("_", " ")) for z in zones)
 
 
+def not_common(form, field) -> None:
+    """Refuse common and easily guessed passwords, with the service's message."""
+    try:
+        check_password_strength(field.data or "")
+    except AccountError as error:
+        raise ValidationError(str(error.message)) from None
+
+
 class PasswordFields:
-    """Password with confirmation, shared by registration and password change."""
+    """Password with confirmation, shared by registration, password change and reset."""
 
     password = PasswordField(_l("Password"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200,
-                               message=_l("Use at least %(min)d characters for the password."))])
+                               message=_l("Use at least %(min)d characters for the password.")), not_common])
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords do not match."))])
 
@@ -49,6 +56,10 @@ class RegistrationForm(PasswordFields, Form):
     country = SelectField(_l("Country"), validators=[Optional()], choices=[])
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="en")
     submit = SubmitField(_l("Create account"))
+
+
+class ConfirmAddressForm(Form):
+    submit = SubmitField(_l("Confirm my e-mail address"))
 
 
 class LoginForm(Form):

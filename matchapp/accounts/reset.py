@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .. import notifications
 from ..extensions import db
 from ..models import OutboxEmail, User
 
@@ -51,7 +52,7 @@ def user_for_token(token: str) -> User:
 
 
 def queue_reset_email(user: User) -> OutboxEmail | None:
-    """The reset e-mail in the user's language, queued (not committed); None without SMTP."""
+    """The reset e-mail in the user's language, sent after the commit; None without SMTP."""
     link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password",
                                                                   token=make_token(user))
     if not current_app.config.get("MAIL_SERVER"):
@@ -66,6 +67,4 @@ def queue_reset_email(user: User) -> OutboxEmail | None:
         body += f"\n\n{link}\n\n" + _("Setting a new password also revokes your API tokens and your private "
                                       "calendar feed link.") + "\n\n" + _("If you did not ask for this, ignore "
                                       "this e-mail; your password stays as it is.") + "\n\n— MatchApp"
-    email = OutboxEmail(to=user.email, subject=subject, body=body)
-    db.session.add(email)
-    return email
+    return notifications.send_soon(user.email, subject, body)

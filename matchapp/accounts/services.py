@@ -2,6 +2,7 @@
 import zoneinfo
 
 from email_validator import EmailNotValidError, validate_email
+from zxcvbn import zxcvbn
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -11,6 +12,8 @@ from ..models.base import utcnow
 from ..refs import unique_ref
 
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn's score: 0-1 are common passwords and their easy variants ("password1234"), 2 and up are not.
+MIN_PASSWORD_SCORE = 2
 
 
 class AccountError(ValueError):
@@ -22,23 +25,36 @@ class AccountError(ValueError):
         self.field = field
 
 
-def check_email(email: str) -> str:
-    """The normalised address, or AccountError when it is malformed or taken."""
+def valid_email(email: str) -> str:
+    """The normalised address, or AccountError when it is malformed."""
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise AccountError(_l("Enter a valid e-mail address."), "email")
-    email = User.normalise_email(email)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    return User.normalise_email(email)
+
+
+def account_for(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or AccountError when it is malformed or taken."""
+    email = valid_email(email)
+    if account_for(email) is not None:
         raise AccountError(_l("An account with this e-mail address already exists."), "email")
     return email
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Long enough, and not a common password or an easy variant of one (zxcvbn's lists, shipped with it)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            _l("Use at least %(n)d characters for the password.", n=MIN_PASSWORD_LENGTH), "password"
+            _l("Use at least %(n)d characters for the password.", n=MIN_PASSWORD_LENGTH), field
         )
+    if zxcvbn(password[:100])["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError(_l("This password is too common or too easy to guess. Add another word or two "
+                              "that belong together only for you."), field)
 
 
 def check_timezone(name: str) -> str:
@@ -51,8 +67,12 @@ def check_timezone(name: str) -> str:
 
 def create_user(email: str, password: str, role: str, *, company: Company | None = None,
                 city: City | None = None, name: str = "", language: str = "en",
-                timezone: str = "Asia/Tokyo") -> User:
-    """Add a user (not committed). Company and city users must belong to one organisation."""
+                timezone: str = "Asia/Tokyo", verified: bool = True) -> User:
+    """Add a user (not committed). Company and city users must belong to one organisation.
+
+    `verified`: whether the address counts as confirmed (accounts made by staff or the CLI);
+    a self-registered account confirms it through the link mailed at sign-up.
+    """
     if role not in ROLES:
         raise AccountError(_l("Unknown role."), "role")
     if role == "company" and company is None:
@@ -64,7 +84,7 @@ def create_user(email: str, password: str, role: str, *, company: Company | None
                 company=company if role == "company" else None,
                 city=city if role == "city" else None,
                 language=language if language in ("ja", "en") else "en",
-                timezone=check_timezone(timezone))
+                timezone=check_timezone(timezone), email_verified_at=utcnow() if verified else None)
     user.set_password(password)
     db.session.add(user)
     return user
@@ -77,7 +97,7 @@ def register_company(email, password, *, name, name_ja="", home_city="", languag
     company = Company(ref=unique_ref(Company, name, 'company'), name=name.strip(), name_ja=name_ja.strip(),
                       home_city=home_city.strip())
     db.session.add(company)
-    return create_user(email, password, "company", company=company, language=language)
+    return create_user(email, password, "company", company=company, language=language, verified=False)
 
 
 def register_city(email, password, *, name, name_ja="", country_code="", language="en") -> User:
@@ -91,7 +111,7 @@ def register_city(email, password, *, name, name_ja="", country_code="", languag
                 country=country, timezone=country.timezone)
     db.session.add(city)
     return create_user(email, password, "city", city=city, language=language,
-                       timezone=country.timezone or "UTC")
+                       timezone=country.timezone or "UTC", verified=False)
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -11,10 +11,10 @@ from .. import audit, notifications
 from ..extensions import db, limiter
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow
-from . import reset, services
+from . import reset, services, signup
 from .auth import start_session
 from ..formkit import options
-from .forms import (LoginForm, PasswordChangeForm, PasswordResetForm, PasswordResetRequestForm, ProfileForm,
+from .forms import (ConfirmAddressForm, LoginForm, PasswordChangeForm, PasswordResetForm, PasswordResetRequestForm, ProfileForm,
                     RegistrationForm, TokenForm, timezone_choices)
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -43,34 +43,86 @@ def apply_account_error(form, error: services.AccountError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT"], methods=["POST"])
 def register():
-    """Sign-up for company and city users; each registration creates its organisation."""
+    """Sign-up for company and city users; each registration creates its organisation.
+
+    A well-formed request is always answered "check your inbox": a new address gets a link to
+    confirm it, one that already has an account gets a note to its owner (signup.py).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegistrationForm()
     form.country.choices = country_choices()
     if form.validate_on_submit():
         try:
-            if form.role.data == "company":
-                user = services.register_company(
-                    form.email.data, form.password.data, name=form.organisation_name.data,
-                    name_ja=form.organisation_name_ja.data or "", home_city=form.home_city.data or "",
-                    language=form.language.data)
+            email = services.valid_email(form.email.data)
+            existing = services.account_for(email)
+            if existing is not None:
+                User.hash_like_a_new_account(form.password.data)  # as long as creating one takes
+                signup.send_address_taken(existing)
+                audit.record("registration_existing_address", email)
             else:
-                user = services.register_city(
-                    form.email.data, form.password.data, name=form.organisation_name.data,
-                    name_ja=form.organisation_name_ja.data or "", country_code=form.country.data,
-                    language=form.language.data)
+                user = register_organisation(form)
+                db.session.flush()
+                signup.send_confirmation(user)
+                audit.record("registration", email, user=user)
             db.session.commit()
         except services.AccountError as error:
             db.session.rollback()
             apply_account_error(form, error)
         else:
+            return render_template("accounts/check_inbox.html", email=email)
+    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+def register_organisation(form) -> User:
+    if form.role.data == "company":
+        return services.register_company(
+            form.email.data, form.password.data, name=form.organisation_name.data,
+            name_ja=form.organisation_name_ja.data or "", home_city=form.home_city.data or "",
+            language=form.language.data)
+    return services.register_city(
+        form.email.data, form.password.data, name=form.organisation_name.data,
+        name_ja=form.organisation_name_ja.data or "", country_code=form.country.data,
+        language=form.language.data)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_address(token):
+    """The link mailed at sign-up. GET only shows a button: mail scanners that open links confirm nothing."""
+    try:
+        user = signup.user_for_token(token)
+    except reset.InvalidToken as error:
+        message = (_("This confirmation link has expired. Log in and ask for a new one.") if error.expired
+                   else _("This confirmation link is not valid or was already used. Log in to continue."))
+        flash(message, "error")
+        return redirect(url_for("accounts.login"), 303)
+    form = ConfirmAddressForm()
+    if form.validate_on_submit():
+        signup.confirm(user)
+        audit.record("email_confirmed", user.email, user=user)
+        db.session.commit()
+        if not current_user.is_authenticated or current_user.id != user.id:
+            session.clear()
             login_user(user)
             start_session(remember=False)
-            flash(_("Welcome to MatchApp! Your account is ready."), "success")
-            return redirect(url_for("main.dashboard"))
-    return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+        flash(_("Thank you: your e-mail address is confirmed. Your organisation can publish listings now."),
+              "success")
+        return redirect(url_for("main.dashboard"), 303)
+    return render_template("accounts/confirm_address.html", form=form, email=user.email)
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+@limiter.limit("3 per hour")
+def resend_confirmation():
+    """Send the confirmation link again (it may have expired or gone to a spam folder)."""
+    if current_user.email_verified_at is None:
+        signup.send_confirmation(current_user)
+        db.session.commit()
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("main.dashboard"), 303)
 
 
 def login_account_key() -> str:
@@ -126,12 +178,10 @@ def request_password_reset():
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email))
-        outgoing = reset.queue_reset_email(user) if user is not None and user.active else None
+        if user is not None and user.active:
+            reset.queue_reset_email(user)
         audit.record("password_reset_requested", email)
         db.session.commit()
-        if outgoing is not None:
-            notifications.deliver(outgoing)  # at once; a failure stays queued for `flask send-mail`
-            db.session.commit()
         flash(_("If an account uses this address, we have sent it a link to set a new password. "
                 "The link works once, within %(minutes)d minutes.",
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")

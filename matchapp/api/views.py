@@ -3,6 +3,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
 from .. import bundle, jcm
+from ..idempotency import idempotent
 from ..extensions import csrf, db, limiter
 from ..listings import search, services
 from ..listings.access import can_view
@@ -123,6 +124,7 @@ def introduction_or_404(introduction_id: int):
 
 @bp.route("/introductions", methods=["POST"])
 @token_required
+@idempotent
 def create_introduction():
     """Ask for (or, as a coordinator, propose) an introduction between a need and a technology."""
     body = request.get_json(silent=True)
@@ -154,6 +156,7 @@ def get_introduction(introduction_id):
 
 @bp.route("/introductions/<int:introduction_id>/<action>", methods=["POST"])
 @token_required
+@idempotent
 def introduction_action(introduction_id, action):
     """accept, decline, withdraw, renew, met, follow_up, close: 409 when not allowed now or for this side."""
     introduction = introduction_or_404(introduction_id)

@@ -4,11 +4,12 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..formkit import Form, YearInRange, options
+from ..idempotency import OneTimeToken
 
 MODE_LABELS = {"online": _l("Online"), "hybrid": _l("Hybrid"), "on_site": _l("On site")}
 
 
-class EventForm(Form):
+class EventForm(OneTimeToken, Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     held_on = DateField(_l("Date"), validators=[DataRequired(), YearInRange()])
     first_slot = TimeField(_l("First meeting starts at (event's local time)"), validators=[DataRequired()])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, idempotency
 from ..accounts.auth import roles_required
 from ..accounts.forms import timezone_choices
 from ..errors import refused
@@ -49,6 +49,7 @@ def create():
     form.companies.choices = options((c.ref, c.display_name) for c in db.session.scalars(select(Company).order_by(Company.name)))
     form.cities.choices = options((c.ref, c.display_name) for c in db.session.scalars(select(City).order_by(City.name)))
     if form.validate_on_submit():
+        claimed = idempotency.claim_form(current_user, form)
         event = Event(title=form.title.data.strip(), held_on=form.held_on.data, mode=form.mode.data,
                       place=(form.place.data or "").strip(), url=(form.url.data or "").strip(),
                       timezone=form.timezone.data, created_by_id=current_user.id)
@@ -59,6 +60,8 @@ def create():
         for ref in form.cities.data:
             event.participants.append(EventParticipant(city=db.session.scalar(select(City).where(City.ref == ref))))
         db.session.add(event)
+        db.session.flush()
+        idempotency.finish(claimed, url_for("events.detail", event_id=event.id))
         db.session.commit()
         flash(_("Event created. Participants can now mark whom they want to meet."), "success")
         return back(event)

@@ -5,6 +5,7 @@ from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, S
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..formkit import Form, YearInRange, options
+from ..idempotency import OneTimeToken
 
 ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "csv", "txt"]
 
@@ -16,14 +17,14 @@ class RequestForm(Form):
     submit = SubmitField(_l("Request an introduction"))
 
 
-class MessageForm(Form):
+class MessageForm(OneTimeToken, Form):
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)])
     attachment = FileField(_l("Attachment (optional, at most 2 MB)"), validators=[
         FileAllowed(ATTACHMENT_TYPES, _l("Attach a PDF, image, Office document, CSV or text file."))])
     submit = SubmitField(_l("Send"))
 
 
-class ProposeForm(Form):
+class ProposeForm(OneTimeToken, Form):
     option1 = DateTimeLocalField(_l("Time 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), YearInRange()])
     option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])
     option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])

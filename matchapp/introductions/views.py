@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..errors import refused
+from .. import idempotency
 from ..extensions import db
 from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..models.base import utcnow
@@ -111,6 +112,7 @@ def post_message(introduction_id):
             for error in errors:
                 flash(str(error), "error")
         return refused_back_to(introduction, 400)
+    idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=introduction.id))
     upload = form.attachment.data
     data = upload.read() if upload else None
     if data is not None and len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
@@ -148,6 +150,7 @@ def propose_meeting(introduction_id):
             for error in errors:
                 flash(str(error), "error")
         return refused_back_to(introduction, 400)
+    idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=introduction.id))
     zone = current_user.timezone
     starts = [meeting_service.local_to_utc(f.data, zone) for f in (form.option1, form.option2, form.option3) if f.data]
     try:

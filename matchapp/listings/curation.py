@@ -75,8 +75,26 @@ def upload():
     return render_template("listings/upload.html", form=form), 400 if form.errors else 200
 
 
+def too_large_for_the_web(data: dict) -> list[str]:
+    """A web import runs inside the request: refuse one that could not finish before the server's timeout."""
+    listings = len(data.get("technologies", [])) + len(data.get("needs", []))
+    limit = current_app.config["WEB_IMPORT_MAX_LISTINGS"]
+    if listings <= limit:
+        return []
+    return [_("This file has %(count)d listings; an import from the web takes at most %(limit)d at a time, "
+              "so that it finishes before the server's time limit. Split the file, or ask an administrator "
+              "to run `flask import-data` with it.", count=listings, limit=limit)]
+
+
 def parse_pending(pending) -> tuple[dict | None, list[str]]:
     """The bundle a pending upload holds, or the problems that stop it, by row or entry."""
+    data, problems = parse_upload(pending)
+    if data is not None:
+        problems = too_large_for_the_web(data)
+    return (None, problems) if problems else (data, [])
+
+
+def parse_upload(pending) -> tuple[dict | None, list[str]]:
     try:
         if pending.kind == "bundle":
             data = json.loads(pending.payload)

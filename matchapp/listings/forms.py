@@ -7,6 +7,7 @@ from wtforms.fields import DecimalField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..formkit import Form, MultiCheckboxField, options
+from ..idempotency import OneTimeToken
 from ..models import CURRENCIES
 
 # Matching reads any of these (a multilingual sentence encoder); the interface stays Japanese and English.
@@ -37,7 +38,7 @@ def check_range(low_field, high_field):
     return True
 
 
-class ListingForm(Form):
+class ListingForm(OneTimeToken, Form):
     """Fields every listing has."""
 
     owner = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
@@ -111,6 +112,6 @@ class NeedForm(ListingForm):
         return check_range(self.budget_min, self.budget_max) and valid
 
 
-class SaveSearchForm(Form):
+class SaveSearchForm(OneTimeToken, Form):
     name = StringField(_l("Name this search"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Save search"))

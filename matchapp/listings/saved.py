@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, true
 
-from .. import audit
+from .. import audit, idempotency
 from ..extensions import db
 from ..models import Need, SavedSearch, SearchHit, Technology
 from .access import visible_condition
@@ -52,9 +52,11 @@ def save_search(kind):
     elif count >= MAX_SAVED:
         flash(_("You can keep at most %(n)d saved searches.", n=MAX_SAVED), "error")
     else:
+        claimed = idempotency.claim_form(current_user, form)
         db.session.add(SavedSearch(user_id=current_user.id, kind=kind.name, name=form.name.data.strip(),
                                    q=filters.q, sector=filters.sector or None, country=filters.country or None,
                                    jcm_only=filters.jcm, language=filters.language))
+        idempotency.finish(claimed, url_for("listings.saved_searches"))
         db.session.commit()
         flash(_("Search saved. New listings that match it will appear under Saved searches."), "success")
         return redirect(url_for("listings.saved_searches"), 303)

@@ -67,12 +67,18 @@ class ListingError(ValueError):
         self.message = message
 
 
-def transition(listing, action: str) -> None:
-    """Change a listing's status by a named action; ListingError when not allowed now."""
+def transition(listing, action: str, by=None) -> None:
+    """Change a listing's status by a named action; ListingError when not allowed now.
+
+    `by`: the user asking; one whose e-mail address is not confirmed yet may not make a listing public.
+    """
     allowed = TRANSITIONS[type(listing)].get(action)
     if allowed is None:
         raise ListingError(_l("Unknown action."))
     sources, target = allowed
+    if target in ("published", "open") and by is not None and by.email_verified_at is None:
+        raise ListingError(_l("Confirm your e-mail address before publishing: open the link we sent you, or "
+                              "ask for a new one on your dashboard."))
     if listing.status not in sources:
         raise ListingError(_l("This listing cannot be changed that way in its current state."))
     was_public = listing.status in search.DEFAULT_STATUSES[type(listing)]

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import bundle
+from .. import bundle, idempotency
 from ..extensions import db
 from ..formkit import options
 from ..matching import store
@@ -98,6 +98,7 @@ def create(kind):
     if form.validate_on_submit():
         owner = chosen_owner(kind, form)
         if owner is not None:
+            claimed = idempotency.claim_form(current_user, form)
             listing = kind.model(ref=unique_ref(kind.model, form.title_alt.data or form.title.data, kind.name[:-1]),
                                  status="draft")
             db.session.add(listing)
@@ -105,11 +106,13 @@ def create(kind):
                 setattr(listing, kind.owner_key, owner)
                 apply_form(kind, listing, form)
             db.session.flush()
+            saved = (_("Saved."), "success")
             if form.save_publish.data:
-                services.transition(listing, "publish")
+                saved = publish_if_allowed(listing)
             store.listing_changed(listing)
+            idempotency.finish(claimed, url_for("listings.detail", kind=kind.name, ref=listing.ref))
             db.session.commit()
-            flash(_("Saved."), "success")
+            flash(*saved)
             return redirect(url_for("listings.detail", kind=kind.name, ref=listing.ref))
     return render_template("listings/edit.html", kind=kind, form=form, listing=None), 400 if form.errors else 200
 
@@ -136,16 +139,26 @@ def edit(kind, ref):
                 setattr(listing, kind.owner_key, owner)
                 apply_form(kind, listing, form)
                 services.confirm(listing)
+                saved = (_("Saved."), "success")
                 if form.save_publish.data and listing.status == "draft":
-                    services.transition(listing, "publish")
+                    saved = publish_if_allowed(listing)
                 store.listing_changed(listing)  # flushes: the version check happens here
                 db.session.commit()
             except StaleDataError:  # someone saved between our read and our write
                 db.session.rollback()
                 return edit_conflict(kind, form, db.session.get(kind.model, listing.id))
-            flash(_("Saved."), "success")
+            flash(*saved)
             return redirect(url_for("listings.detail", kind=kind.name, ref=listing.ref))
     return render_template("listings/edit.html", kind=kind, form=form, listing=listing), 400 if form.errors else 200
+
+
+def publish_if_allowed(listing) -> tuple[str, str]:
+    """"Save and publish": the draft is kept even when publishing is refused; the message says which."""
+    try:
+        services.transition(listing, "publish", by=current_user)
+    except services.ListingError as error:
+        return _("Saved as a draft. %(reason)s", reason=error.message), "error"
+    return _("Saved."), "success"
 
 
 def edit_conflict(kind, form, listing):
@@ -168,7 +181,7 @@ def change_status(kind, ref, action):
         if action == "confirm":
             services.confirm(listing)
         else:
-            services.transition(listing, action)
+            services.transition(listing, action, by=current_user)
         store.listing_changed(listing)
     except services.ListingError as error:
         db.session.rollback()

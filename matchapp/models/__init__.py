@@ -15,6 +15,7 @@ from .notifications import Notification, OutboxEmail
 from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, Funding, MonitoringRecord, Project,
                        ProjectEvent, ProjectMember)
 from .searches import SavedSearch, SearchHit
+from .submissions import Submission
 from .tokens import ApiToken
 from .uploads import PendingUpload
 
@@ -24,5 +25,5 @@ __all__ = [
     "CURRENCIES", "Dismissal", "Match", "MatchOutcome", "MatchProfile", "MatchingState", "TechnologyChange", "OUTCOMES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
     "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
-    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "ApiToken", "PendingUpload",
+    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "Submission", "ApiToken", "PendingUpload",
 ]

@@ -1,13 +1,20 @@
-"""A newcomer registers, logs out, logs back in and sees the dashboard, in a real browser."""
+"""A newcomer registers, confirms the address from the mail, logs out, logs back in and sees the dashboard."""
+import re
+from email import message_from_bytes, policy
+
 from playwright.sync_api import expect
 
 from matchapp import demo
 
+from ..mailserver import start_server, wait_for
+
 PASSWORD = "a long enough password"
 
 
-def test_register_log_out_log_in_and_see_the_dashboard(live_server, page, screenshot, db):
+def test_register_confirm_log_out_log_in_and_see_the_dashboard(app_config_with_mail, smtp_port, live_server, page,
+                                                                screenshot, db):
     demo.load()
+    controller, inbox = start_server(smtp_port)
     page.goto(live_server + "/")
     page.get_by_role("link", name="Register", exact=True).click()
     page.get_by_label("a Japanese company offering technologies").check()
@@ -19,10 +26,20 @@ def test_register_log_out_log_in_and_see_the_dashboard(live_server, page, screen
     page.get_by_label("Home city in Japan").fill("Kitakyushu")
     page.get_by_label("Preferred language").select_option("en")
     screenshot(page, "1-register")
-    page.get_by_role("button", name="Create account").click()
+    try:
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+        expect(page.get_by_text("We sent an e-mail to info@hibiki-energy.example.")).to_be_visible()
+        messages = wait_for(inbox)
+    finally:
+        controller.stop()
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    link = re.search(r"https?://\S+(/account/confirm/\S+)", body).group(1)
+    page.goto(live_server + link)
+    page.get_by_role("button", name="Confirm my e-mail address").click()
 
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    expect(page.get_by_text("Welcome to MatchApp! Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("Thank you: your e-mail address is confirmed.")).to_be_visible()
     expect(page.get_by_text("You have not listed a technology yet.")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()

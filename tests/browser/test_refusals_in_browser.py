@@ -39,3 +39,31 @@ def test_refused_project_changes_say_why_in_japanese(live_server, page, screensh
     screenshot(page, "project-drop-refused-ja")
     page.get_by_role("link", name="案件に戻る").click()
     expect(page.locator("#project-stage")).to_be_visible()
+
+
+def test_a_refused_event_adjustment_says_why_and_leads_back(client, auth, live_server, phone, screenshot, db, users):
+    """Moving a meeting to a time when one of its organisations is already busy, on a phone."""
+    from sqlalchemy import select
+
+    from matchapp.models import EventMeeting
+    from tests.factories import PASSWORD
+    from tests.test_events import event as make_event, participant, wish
+
+    event = make_event.__wrapped__(client, auth, db, users)
+    kanmon, hai_phong, da_nang = (participant(db, event, r) for r in ("kanmon", "hai-phong", "da-nang"))
+    wish(client, auth, "firm@example.com", event, hai_phong, da_nang)
+    auth.login("coordinator@example.com")
+    client.post(f"/events/{event.id}/schedule")
+    first, second = sorted(db.session.scalars(select(EventMeeting)).all(), key=lambda m: m.slot.starts_at)
+    target = next(s for s in event.slots if s.starts_at == first.slot.starts_at and s.id != first.slot_id)
+
+    log_in(phone, live_server, "coordinator@example.com", PASSWORD)
+    phone.goto(f"{live_server}/events/{event.id}")
+    phone.locator(f"#slot-{second.id}").select_option(str(target.id))
+    phone.locator(f"#slot-{second.id}").locator("xpath=ancestor::form").get_by_role("button", name="Move").click()
+    expect(phone.get_by_role("heading", name="That could not be done")).to_be_visible()
+    expect(phone.locator(".flash.error")).to_be_visible()
+    assert "Redirecting" not in phone.content()
+    screenshot(phone, "event-move-refused-phone")
+    phone.get_by_role("link", name="Back to the event").click()
+    expect(phone.get_by_role("heading", name="Da Nang business-matching session")).to_be_visible()

@@ -1,0 +1,92 @@
+"""Background jobs, started only once the transaction that asked for them has committed.
+
+A service calls `enqueue("name", arg, ...)` while it works; nothing runs if the
+transaction rolls back. After the commit:
+- with REDIS_URL, each job goes to the RQ queue, and `flask worker` runs it;
+- without it (`make run`, the tests), it runs in this process: after the response has
+  been sent when a request asked for it (so a slow job, such as sending a mail, never
+  delays or shapes the answer), at once otherwise (CLI commands, other jobs).
+Either way a job runs in an application context and a database session of its own,
+and commits its own work. Jobs are registered by name with `@job` and must be
+idempotent: a retried or repeated job finds its work done and does nothing.
+"""
+from typing import Callable
+
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+REGISTRY: dict[str, Callable] = {}
+PENDING = "jobs_after_commit"
+
+
+def job(function: Callable) -> Callable:
+    """Register a job under its function's name."""
+    REGISTRY[function.__name__] = function
+    return function
+
+
+def enqueue(name: str, *args) -> None:
+    """Run job `name(*args)` once the current transaction commits (arguments: plain JSON values)."""
+    if name not in REGISTRY:
+        raise KeyError(f"unknown job {name!r}")
+    db.session.info.setdefault(PENDING, []).append((name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def start_after_commit(session: Session) -> None:
+    jobs = session.info.pop(PENDING, None)
+    if jobs:
+        start(current_app._get_current_object(), jobs)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def forget_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(PENDING, None)
+
+
+def start(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
+    if app.config.get("REDIS_URL"):
+        from . import queue
+        for name, args in jobs:
+            queue.push(app, name, args)
+    elif has_request_context():
+        g.setdefault("jobs_after_response", []).extend(jobs)
+    else:
+        run_all(app, jobs)
+
+
+def run_after_response(response):
+    """after_request hook: the request's inline jobs run when the server has sent the response."""
+    jobs = g.pop("jobs_after_response", None)
+    if jobs:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: run_all(app, jobs))
+    return response
+
+
+def run_all(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
+    """Run inline jobs one after another; one that fails is logged and does not stop the others."""
+    for name, args in jobs:
+        try:
+            run(app, name, args)
+        except Exception:  # noqa: BLE001 — logged with its traceback; its work stays to be retried
+            app.logger.exception("background job %s%r failed", name, tuple(args))
+
+
+def run(app: Flask, name: str, args) -> None:
+    """Run one job in a fresh application context (hence its own session); it commits its own work."""
+    with app.app_context():
+        try:
+            REGISTRY[name](*args)
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def register(app: Flask) -> None:
+    from . import tasks  # noqa: F401 — registers the application's jobs
+    app.after_request(run_after_response)
