@@ -12,6 +12,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
+    from . import logs
+    if not app.testing:
+        logs.configure(app)
     trust_proxies(app)
     register_extensions(app)
     register_url_converters(app)
@@ -105,8 +108,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_jobs(app: Flask) -> None:
-    from .jobs import register
-    register(app)
+    from . import jobs, operations
+    jobs.register(app)
+    operations.register(app)
 
 
 def register_commands(app: Flask) -> None:

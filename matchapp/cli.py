@@ -249,7 +249,32 @@ def restore_command(path: str, yes: bool) -> None:
     click.echo(f"Restored the database from {path}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs from the queue at REDIS_URL until stopped."""
+    from flask import current_app
+
+    from . import queue
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        fail("REDIS_URL is not set: without a queue, jobs run inside the web process after each request")
+    profiles.catalog().sync()  # warm the matching index once, before the first job
+    db.session.remove()
+    queue.run_worker(app, burst=burst)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Start what is due now, then stop (for cron or a test).")
+def scheduler(once: bool) -> None:
+    """Start the recurring jobs on time: outbox every minute, housekeeping hourly, digests weekly."""
+    from flask import current_app
+
+    from . import schedule
+    schedule.run(current_app._get_current_object(), once=once)
+
+
 def register(app: Flask) -> None:
     for command in (import_data, export_data, seed_demo, demo_logins, create_user, match, rematch, tune_weights, send_mail,
-                    housekeeping, send_digest, backup_command, restore_command):
+                    housekeeping, send_digest, backup_command, restore_command, worker, scheduler):
         app.cli.add_command(command)

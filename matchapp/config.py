@@ -50,6 +50,12 @@ def from_environment(environ=os.environ) -> dict:
         "RATELIMIT_STORAGE_URI": limiter_storage or "memory://",
         # Background jobs go to this Redis (RQ); without it they run in-process after the commit.
         "REDIS_URL": redis_url,
+        # A job running longer is stopped and retried (imports and a whole rematch are the long ones).
+        "JOB_TIMEOUT": int(environ.get("JOB_TIMEOUT", "1800")),
+        # Bearer token for GET /metrics (Prometheus); unset: only logged-in admins may read it.
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "json" if env == "production" else "text"),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -15,11 +15,14 @@ from functools import wraps
 
 from flask import current_app, flash, g, jsonify, redirect, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select
+from datetime import timedelta
+
+from sqlalchemy import delete, inspect, select
 from wtforms import HiddenField
 
 from .extensions import db
 from .models import Submission
+from .models.base import utcnow
 
 MAX_KEY_LENGTH = 100
 
@@ -151,6 +154,14 @@ def idempotent(view):
             db.session.commit()
         return response
     return wrapper
+
+
+KEEP_FOR = timedelta(days=7)
+
+
+def forget_old() -> int:
+    """Housekeeping: a repeat comes within seconds or minutes; a week-old key is no longer needed."""
+    return db.session.execute(delete(Submission).where(Submission.created_at < utcnow() - KEEP_FOR)).rowcount
 
 
 REPEATED_FORM = _l("This form was already sent; here is what it saved.")

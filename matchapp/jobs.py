@@ -10,6 +10,7 @@ Either way a job runs in an application context and a database session of its ow
 and commits its own work. Jobs are registered by name with `@job` and must be
 idempotent: a retried or repeated job finds its work done and does nothing.
 """
+import time
 from typing import Callable
 
 from flask import Flask, current_app, g, has_request_context
@@ -69,24 +70,44 @@ def run_after_response(response):
 
 
 def run_all(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
-    """Run inline jobs one after another; one that fails is logged and does not stop the others."""
+    """Run inline jobs one after another; one that fails is logged, kept for admins, and stops no other."""
     for name, args in jobs:
         try:
             run(app, name, args)
-        except Exception:  # noqa: BLE001 — logged with its traceback; its work stays to be retried
+        except Exception as error:  # noqa: BLE001 — logged with its traceback and kept as a JobFailure
             app.logger.exception("background job %s%r failed", name, tuple(args))
+            record_failure(app, name, list(args), f"{type(error).__name__}: {error}", attempts=1)
+
+
+def record_failure(app: Flask, name: str, args: list, error: str, attempts: int) -> None:
+    """Keep a job that will not be tried again, with its error, where admins see it."""
+    import json
+
+    from .models import JobFailure
+    with app.app_context():
+        db.session.add(JobFailure(name=name[:100], arguments=json.dumps(args, default=str)[:5000],
+                                  error=error[:5000], attempts=attempts))
+        db.session.commit()
 
 
 def run(app: Flask, name: str, args) -> None:
     """Run one job in a fresh application context (hence its own session); it commits its own work."""
+    from .operations import JOB_SECONDS, JOBS
+    started = time.perf_counter()
     with app.app_context():
         try:
             REGISTRY[name](*args)
         except Exception:
             db.session.rollback()
+            JOBS.labels(name, "failed").inc()
             raise
+        finally:
+            JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+    JOBS.labels(name, "done").inc()
 
 
 def register(app: Flask) -> None:
     from . import tasks  # noqa: F401 — registers the application's jobs
+    from .matching import store
+    store.connect()
     app.after_request(run_after_response)

@@ -5,13 +5,14 @@ configured), in the same transaction as the change it reports. `flask send-mail`
 delivers the outbox; a failed send keeps the e-mail with its error and a later
 retry time, so nothing is lost.
 """
+import secrets
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true, update
 
 from .extensions import db
 from .models import Match, Need, Notification, OutboxEmail, Technology, User
@@ -19,6 +20,7 @@ from .models.base import utcnow
 from .text import breaks_a_line
 
 DIGEST_MIN_SCORE = 60
+DIGEST_MIN_GAP = timedelta(days=6)  # a user gets at most one digest in this time, however often it runs
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -92,21 +94,50 @@ def unread_query(user):
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
-def send_pending(limit: int = 100) -> tuple[int, int, int]:
-    """Send due e-mails; returns (sent, failed and queued again, given up). Each result is committed on its own."""
+CLAIM_FOR = timedelta(minutes=10)
+
+
+def claim_due(limit: int, only: int | None = None) -> list[OutboxEmail]:
+    """Claim up to `limit` due e-mails for this sender and commit the claim.
+
+    On PostgreSQL the due rows are locked with SELECT ... FOR UPDATE SKIP LOCKED, so a
+    second sender passes over them instead of waiting; on both databases the claim itself
+    is a conditional UPDATE that re-checks that nobody holds the row, so two senders never
+    hold one message. A sender that dies leaves its claim to expire after CLAIM_FOR.
+    `only`: claim just this e-mail (if it is due).
+    """
+    now, token = utcnow(), secrets.token_hex(16)
+    unclaimed = or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now)
+    due = (select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
+                                        OutboxEmail.next_attempt_at <= now, unclaimed,
+                                        true() if only is None else OutboxEmail.id == only)
+           .order_by(OutboxEmail.id).limit(limit).with_for_update(skip_locked=True))
+    ids = db.session.scalars(due).all()
+    if ids:
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(ids), OutboxEmail.sent_at.is_(None), unclaimed)
+                           .values(claimed_by=token, claimed_until=now + CLAIM_FOR)
+                           .execution_options(synchronize_session=False))
+    db.session.commit()
+    return db.session.scalars(select(OutboxEmail).where(OutboxEmail.claimed_by == token)
+                              .order_by(OutboxEmail.id)).all() if ids else []
+
+
+def send_pending(limit: int = 100, only: int | None = None) -> tuple[int, int, int]:
+    """Send due e-mails; returns (sent, failed and queued again, given up). Each result is committed on its own.
+
+    Safe to run on several hosts at once: each message is claimed by one sender first.
+    """
     if not current_app.config.get("MAIL_SERVER"):
         return 0, 0, 0
-    due = db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
-                                                       OutboxEmail.next_attempt_at <= utcnow())
-                             .order_by(OutboxEmail.id).limit(limit)).all()
     sent = failed = given_up = 0
-    for email in due:
+    for email in claim_due(limit, only):
         if deliver(email):
             sent += 1
         elif email.failed_at is not None:
             given_up += 1
         else:
             failed += 1
+        email.claimed_by = email.claimed_until = None
         db.session.commit()
     return sent, failed, given_up
 
@@ -144,6 +175,8 @@ def build_digests() -> int:
     for user in db.session.scalars(select(User).where(User.active.is_(True), User.digest_opt_out.is_(False),
                                                       User.role.in_(("company", "city")))):
         since = user.last_digest_at or now - timedelta(days=7)
+        if not claim_digest(user, now):
+            continue  # another run is building this user's digest
         query = select(func.count()).select_from(Match).where(Match.computed_at > since,
                                                                Match.score >= DIGEST_MIN_SCORE)
         if user.role == "city":
@@ -155,6 +188,13 @@ def build_digests() -> int:
         if count:
             notify([user], "digest", {"count": count}, "/dashboard")
             made += 1
-        user.last_digest_at = now
     db.session.commit()
     return made
+
+
+def claim_digest(user: User, now) -> bool:
+    """Take this week's digest of `user` (a conditional update): two runs at once send one digest."""
+    due = or_(User.last_digest_at.is_(None), User.last_digest_at < now - DIGEST_MIN_GAP)
+    claimed = db.session.execute(update(User).where(User.id == user.id, due).values(last_digest_at=now)
+                                 .execution_options(synchronize_session=False)).rowcount
+    return claimed == 1

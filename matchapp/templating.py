@@ -100,6 +100,7 @@ def navigation() -> list[tuple[str, dict, object]]:
                   ("listings.upload", {}, _l("Import"))]
     if current_user.role == "admin":
         items.append(("main.audit_log", {}, _l("Audit log")))
+        items.append(("ops.failed_jobs", {}, _l("Background jobs")))
     items.append(("accounts.profile", {}, _l("Profile")))
     return items
 

@@ -43,10 +43,13 @@ def test_export_edit_and_upload_updates_listings(client, auth, db, users):
     assert db.session.scalar(select(Technology).where(Technology.ref == "kanmon-rooftop-solar")).title == \
         "Rooftop solar PV for factories"
     confirm = client.post(response.headers["Location"])
-    assert confirm.status_code == 303
+    assert confirm.status_code == 303 and confirm.headers["Location"].endswith("/progress")
     assert db.session.scalar(select(Technology).where(Technology.ref == "kanmon-rooftop-solar")).title == \
         "Rooftop solar PV for factories and schools"
-    assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 0
+    done = client.get(confirm.headers["Location"]).get_data(as_text=True)
+    assert "Imported: cities: 0 new, 0 updated" in done and 'http-equiv="refresh"' not in done
+    assert db.session.scalar(select(PendingUpload)).payload == ""  # the file is not kept once imported
+    assert client.post(response.headers["Location"]).status_code == 303  # confirming again imports nothing
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(client, auth, db, users):

@@ -232,7 +232,8 @@ def housekeeping() -> tuple[int, int]:
         if expire_if_due(introduction):
             expired += 1
         elif not introduction.reminded and as_utc(introduction.expires_at) <= remind_before:
-            introduction.reminded = True
+            if not claim_reminder(introduction):
+                continue  # another worker is sending this reminder
             for party in PARTIES:
                 if allowed(introduction, party, "accept"):
                     notifications.notify(users_of(introduction, party), "intro_reminder", params(introduction),
@@ -240,6 +241,15 @@ def housekeeping() -> tuple[int, int]:
             db.session.commit()
             reminded += 1
     return reminded, expired
+
+
+def claim_reminder(introduction) -> bool:
+    """Mark the reminder as sent only if nobody has: two housekeeping runs at once send it once."""
+    claimed = db.session.execute(update(Introduction).where(Introduction.id == introduction.id,
+                                                            Introduction.reminded.is_(False))
+                                 .values(reminded=True).execution_options(synchronize_session=False)).rowcount
+    introduction.reminded = True
+    return claimed == 1
 
 
 def as_json(introduction) -> dict:

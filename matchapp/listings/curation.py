@@ -9,11 +9,12 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 from wtforms import SelectField, SubmitField
 
-from .. import audit, bundle, spreadsheet
+from .. import audit, bundle, jobs, progress, spreadsheet
 from ..accounts.auth import roles_required
 from ..extensions import db
 from ..formkit import Form, options
 from ..models import Need, PendingUpload, Technology
+from ..models.base import utcnow
 from . import search, services
 from .blueprint import bp
 
@@ -76,7 +77,7 @@ def upload():
 
 
 def too_large_for_the_web(data: dict) -> list[str]:
-    """A web import runs inside the request: refuse one that could not finish before the server's timeout."""
+    """Without a queue the import job runs in the web process: refuse one too large to finish there."""
     listings = len(data.get("technologies", [])) + len(data.get("needs", []))
     limit = current_app.config["WEB_IMPORT_MAX_LISTINGS"]
     if listings <= limit:
@@ -89,7 +90,7 @@ def too_large_for_the_web(data: dict) -> list[str]:
 def parse_pending(pending) -> tuple[dict | None, list[str]]:
     """The bundle a pending upload holds, or the problems that stop it, by row or entry."""
     data, problems = parse_upload(pending)
-    if data is not None:
+    if data is not None and not current_app.config.get("REDIS_URL"):
         problems = too_large_for_the_web(data)
     return (None, problems) if problems else (data, [])
 
@@ -123,22 +124,61 @@ def own_pending(upload_id: int) -> PendingUpload:
 @bp.route("/listings/import/<int:upload_id>", methods=["GET", "POST"])
 @roles_required("coordinator", "admin")
 def preview(upload_id):
-    """Step 2: show what would change and every problem; import only a valid file, on confirmation."""
+    """Step 2: show what would change and every problem; a valid file, once confirmed, is imported by a job."""
     pending = own_pending(upload_id)
+    if pending.state != "previewed":
+        return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
     data, errors = parse_pending(pending)
     form = ConfirmForm()
     if form.validate_on_submit():
         if errors:
             flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form), 400
-        result = services.import_bundle(data)
-        audit.record("import", pending.filename, result.summary())
-        db.session.delete(pending)
+        pending.state = "queued"
+        pending.total = sum(len(data.get(section, [])) for section in ("technologies", "needs"))
+        jobs.enqueue("import_upload", pending.id)
         db.session.commit()
-        flash(_("Imported: %(summary)s", summary=result.summary()), "success")
-        return redirect(url_for("listings.upload"), 303)
+        return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
     return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
                            existing=existing_refs(data) if data else set())
+
+
+@bp.route("/listings/import/<int:upload_id>/progress")
+@roles_required("coordinator", "admin")
+def import_progress(upload_id):
+    """Step 3: the import's progress (the page reloads itself until the import has finished)."""
+    pending = own_pending(upload_id)
+    return render_template("listings/import_progress.html", pending=pending,
+                           progress=progress.read(f"upload:{pending.id}"))
+
+
+def run_import(upload_id: int) -> None:
+    """The import job: the whole file in one transaction, marked done in the same commit.
+
+    A job killed half-way leaves nothing written and the upload still queued, so the
+    retry starts again from the beginning; a finished import is never repeated.
+    """
+    pending = db.session.get(PendingUpload, upload_id)
+    if pending is None or pending.state in ("done", "failed"):
+        return
+    data, errors = parse_upload(pending)
+    if errors:
+        pending.state, pending.result, pending.finished_at = "failed", "\n".join(map(str, errors))[:5000], utcnow()
+        db.session.commit()
+        return
+    key, done = f"upload:{pending.id}", [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
+        progress.report(key, min(done[0], pending.total), pending.total)
+
+    progress.report(key, 0, pending.total)
+    result = services.import_bundle(data, progress=advance)
+    summary = result.summary()
+    audit.record("import", pending.filename, summary, user=pending.user)
+    pending.state, pending.result, pending.finished_at = "done", summary, utcnow()
+    pending.processed, pending.payload = pending.total, ""
+    db.session.commit()
 
 
 def existing_refs(data: dict) -> set[str]:

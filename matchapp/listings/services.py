@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import bundle
+from .. import bundle, signals
 from ..extensions import db
 from ..models import Need, SavedSearch, SearchHit, Technology
 from ..models.base import as_utc, utcnow
@@ -88,6 +88,12 @@ def transition(listing, action: str, by=None) -> None:
     db.session.flush()
     if not was_public and target in search.DEFAULT_STATUSES[type(listing)]:
         record_search_hits(listing)
+
+
+def changed(listing) -> None:
+    """After a create, edit or status change: flush (the version check happens here) and announce it."""
+    db.session.flush()
+    signals.listing_changed.send(listing)
 
 
 def confirm(listing) -> None:

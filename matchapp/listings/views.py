@@ -8,7 +8,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import bundle, idempotency
 from ..extensions import db
 from ..formkit import options
-from ..matching import store
 from ..models import CLOSED_STAGE, Country, Event, EventParticipant, Project, Sector
 from ..models.reference import reference_options
 from ..refs import unique_ref
@@ -109,7 +108,7 @@ def create(kind):
             saved = (_("Saved."), "success")
             if form.save_publish.data:
                 saved = publish_if_allowed(listing)
-            store.listing_changed(listing)
+            services.changed(listing)
             idempotency.finish(claimed, url_for("listings.detail", kind=kind.name, ref=listing.ref))
             db.session.commit()
             flash(*saved)
@@ -142,7 +141,7 @@ def edit(kind, ref):
                 saved = (_("Saved."), "success")
                 if form.save_publish.data and listing.status == "draft":
                     saved = publish_if_allowed(listing)
-                store.listing_changed(listing)  # flushes: the version check happens here
+                services.changed(listing)  # flushes: the version check happens here
                 db.session.commit()
             except StaleDataError:  # someone saved between our read and our write
                 db.session.rollback()
@@ -182,7 +181,7 @@ def change_status(kind, ref, action):
             services.confirm(listing)
         else:
             services.transition(listing, action, by=current_user)
-        store.listing_changed(listing)
+        services.changed(listing)
     except services.ListingError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -31,13 +31,13 @@ def need_profile(need: Need):
 
 def rank_need(need: Need, top: int, explain: bool = True) -> list[MatchResult]:
     """Live ranking for one need (used by `flask match`, the API and to store matches)."""
-    catalog = profiles.catalog()
-    index = catalog.sync()
     if not profiles.need_is_active(need):
         return []
-    profile = need_profile(need)
-    results = index.rank(profile, catalog.weights, top, exclude=dismissed_for_need(need.id),
-                         fresh_after=profiles.fresh_after())
+    profile, exclude = need_profile(need), dismissed_for_need(need.id)
+    catalog = profiles.catalog()
+    with catalog.lock:  # another thread's sync must not change the arrays while they are ranked
+        results = catalog.sync().rank(profile, catalog.weights, top, exclude=exclude,
+                                      fresh_after=profiles.fresh_after())
     if explain:
         alignment.explain(profile, results)
     return results
@@ -70,10 +70,11 @@ def refresh_technology(tech: Technology) -> int:
     """Re-score one technology against every active need; store it where it makes the cut."""
     db.session.execute(delete(Match).where(Match.technology_id == tech.id))
     catalog = profiles.catalog()
-    index = catalog.sync()
-    if not profiles.technology_is_active(tech) or tech.id not in index.position:
-        return 0
-    weights, profile = catalog.weights, index.profile(index.position[tech.id])
+    with catalog.lock:
+        index = catalog.sync()
+        if not profiles.technology_is_active(tech) or tech.id not in index.position:
+            return 0
+        weights, profile = catalog.weights, index.profile(index.position[tech.id])
     floors = dict(db.session.execute(
         select(Match.need_id, func.min(Match.score)).group_by(Match.need_id)
         .having(func.count() >= weights.stored_per_need)).all())
@@ -105,8 +106,19 @@ def trim(need_ids: list[int], keep: int) -> None:
 
 
 def listing_changed(listing) -> None:
-    """Refresh the pairs a created, edited, published, archived or renewed listing affects."""
+    """Refresh the pairs a created, edited, published, archived or renewed listing affects (now)."""
     listings_changed([listing])
+
+
+def rescore_after_commit(listing, **_) -> None:
+    """Receiver of `signals.listing_changed`: re-score the listing's pairs in a job after the commit."""
+    from .. import jobs
+    jobs.enqueue("rescore_listings", [["technologies" if isinstance(listing, Technology) else "needs", listing.id]])
+
+
+def connect() -> None:
+    from .. import signals
+    signals.listing_changed.connect(rescore_after_commit)
 
 
 def listings_changed(listings: Iterable, progress: Callable[[int], None] | None = None) -> None:
@@ -132,6 +144,11 @@ def rematch(progress: Callable[[int], None] | None = None, batch: int = 256) -> 
     profiles.compute_missing_profiles()
     db.session.execute(delete(Match))
     catalog = profiles.catalog()
+    with catalog.lock:
+        return _rematch(catalog, progress, batch)
+
+
+def _rematch(catalog, progress, batch: int) -> dict:
     index, weights, fresh = catalog.sync(), catalog.weights, profiles.fresh_after()
     need_ids = list(db.session.scalars(profiles.active_needs_query().with_only_columns(Need.id).order_by(Need.id)))
     dismissed: dict[int, set] = {}

@@ -26,13 +26,14 @@ def query_profile(q: str) -> tuple[np.ndarray, set]:
 
 def _from_index(ids: list[int], concepts: set) -> dict[int, tuple[float, float]]:
     """(cosine stand-in: the vector, concept share) for published technologies, read from this process's index."""
-    index = profiles.catalog().sync()
-    shares = index.concept_shares(concepts)
-    found = {}
-    for tech_id in ids:
-        pos = index.position.get(tech_id)
-        if pos is not None and index.active[pos]:
-            found[tech_id] = (index.vectors[pos], float(shares[pos]))
+    catalog, found = profiles.catalog(), {}
+    with catalog.lock:
+        index = catalog.sync()
+        shares = index.concept_shares(concepts)
+        for tech_id in ids:
+            pos = index.position.get(tech_id)
+            if pos is not None and index.active[pos]:
+                found[tech_id] = (index.vectors[pos].copy(), float(shares[pos]))
     return found
 
 

@@ -10,6 +10,7 @@ from .events import Event, EventInterest, EventMeeting, EventMeetingMember, Even
 from .introductions import (Introduction, IntroductionEvent, Meeting, MeetingOption,
                             Message)
 from .jcm import JcmRule
+from .jobs import JobFailure
 from .matches import OUTCOMES, Dismissal, Match, MatchingState, MatchOutcome, MatchProfile, TechnologyChange
 from .notifications import Notification, OutboxEmail
 from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, Funding, MonitoringRecord, Project,
@@ -24,6 +25,6 @@ __all__ = [
     "Need", "Technology", "Delivery", "NEED_STATUSES", "TECHNOLOGY_STATUSES", "FUNDING_SOURCES",
     "CURRENCIES", "Dismissal", "Match", "MatchOutcome", "MatchProfile", "MatchingState", "TechnologyChange", "OUTCOMES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
-    "EventParticipant", "EventSlot", "JcmRule", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
+    "EventParticipant", "EventSlot", "JcmRule", "JobFailure", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
     "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "Submission", "ApiToken", "PendingUpload",
 ]

@@ -39,3 +39,6 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
     # Set when the message can never be sent (e.g. a header it cannot carry); `last_error` says why.
     failed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # A sender claims a row before sending it, so that two senders never send one message twice.
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(32))
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

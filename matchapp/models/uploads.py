@@ -1,8 +1,9 @@
-"""Uploaded files waiting for the user to confirm their import after a preview."""
+"""Uploaded files waiting for the user to confirm their import after a preview, then imported by a job."""
 from datetime import datetime
+from typing import Optional
 
 from sqlalchemy import DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
@@ -16,3 +17,11 @@ class PendingUpload(db.Model):
     filename: Mapped[str] = mapped_column(String(255), default="")
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # previewed -> queued (confirmed) -> running -> done | failed; the page shows processed / total.
+    state: Mapped[str] = mapped_column(String(20), default="previewed", server_default="previewed")
+    processed: Mapped[int] = mapped_column(default=0, server_default="0")
+    total: Mapped[int] = mapped_column(default=0, server_default="0")
+    result: Mapped[str] = mapped_column(Text, default="", server_default="")
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    user = relationship("User")

@@ -1,0 +1,13 @@
+"""Domain events: what happened, announced to whoever needs to react (blinker signals).
+
+Senders do not know their receivers: listings announce a change and matching reacts
+by scheduling a re-score after the commit, without listings importing matching.
+Receivers are connected when the application is created (see `connect()` in each
+receiving module).
+"""
+from blinker import Namespace
+
+events = Namespace()
+
+# sender: the listing (Technology or Need), flushed, in the transaction that changed it
+listing_changed = events.signal("listing-changed")
