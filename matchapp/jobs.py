@@ -33,6 +33,7 @@ def enqueue(name: str, *args) -> None:
     """Run job `name(*args)` once the current transaction commits (arguments: plain JSON values)."""
     if name not in REGISTRY:
         raise KeyError(f"unknown job {name!r}")
+    db.session.connection()  # a transaction is open, so that a rollback is seen and forgets the job
     db.session.info.setdefault(PENDING, []).append((name, args))
 
 

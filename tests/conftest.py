@@ -19,6 +19,7 @@ from .mailserver import app_config_with_mail, smtp_port  # noqa: F401  (fixtures
 from .world import world  # noqa: F401  (a fixture shared by the access matrix and the fuzzers)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # Every test has its own database: no matching index snapshots (a test of them sets its own folder).
 # Servers the tests start inherit this.
 os.environ["MATCHING_INDEX_CACHE"] = ""
@@ -27,16 +28,32 @@ PASSWORD = factories.PASSWORD
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres_only: needs a PostgreSQL server; runs in the PostgreSQL pass")
+    config.addinivalue_line("markers", "redis: needs a Redis server (TEST_REDIS_URL); CI always has one")
+    if os.environ.get("CI") == "true" and not REDIS_URL:
+        raise pytest.UsageError("TEST_REDIS_URL is not set: CI must run the tests that need Redis")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only run in the PostgreSQL pass (which CI requires), not the SQLite one."""
-    if POSTGRES_URL:
-        return
-    deselected = [item for item in items if "postgres_only" in item.keywords]
+    """Tests marked postgres_only run in the PostgreSQL pass (which CI requires), not the SQLite one;
+    tests marked redis run only where TEST_REDIS_URL names a server (CI requires one)."""
+    unavailable = set() if POSTGRES_URL else {"postgres_only"}
+    if not REDIS_URL:
+        unavailable.add("redis")
+    deselected = [item for item in items if unavailable & set(item.keywords)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if "postgres_only" not in item.keywords]
+        items[:] = [item for item in items if not unavailable & set(item.keywords)]
+
+
+@pytest.fixture
+def redis_url():
+    """An empty Redis database for this test."""
+    import redis
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield REDIS_URL
+    connection.flushdb()
+    connection.close()
 
 
 def reset_postgres(url: str) -> None:

@@ -1,0 +1,159 @@
+"""Running as a service: background jobs after the commit, the queue on Redis, health, metrics, failed jobs."""
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from matchapp import create_app, jobs, queue, schedule
+from matchapp.extensions import db as _db
+from matchapp.models import JobFailure, Match, OutboxEmail
+
+from . import factories
+from .faults import ROOT, app_env
+from .mailserver import free_port, start_server, wait_for
+from .test_listings import technology_form
+
+
+def test_healthz_names_the_database_and_the_inline_queue(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "inline"}
+
+
+def test_healthz_is_503_naming_the_queue_when_redis_is_unreachable(app_config, app):
+    unreachable = create_app(dict(app_config, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
+    response = unreachable.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "queue": "unavailable"}
+
+
+@pytest.fixture
+def counted_job():
+    """A job that records its calls, registered for the test only."""
+    calls = []
+
+    @jobs.job
+    def note_call(value):
+        calls.append(value)
+
+    yield calls
+    jobs.REGISTRY.pop("note_call")
+
+
+def test_a_job_runs_only_after_its_transaction_commits(db, counted_job):
+    jobs.enqueue("note_call", 1)
+    db.session.rollback()
+    assert counted_job == []
+    jobs.enqueue("note_call", 2)
+    assert counted_job == []  # not before the commit
+    db.session.commit()
+    assert counted_job == [2]
+
+
+def test_a_failing_job_is_kept_with_its_error_for_admins(client, auth, db, users):
+    @jobs.job
+    def always_fails():
+        raise RuntimeError("the mail server said no")
+    try:
+        jobs.enqueue("always_fails")
+        db.session.commit()
+    finally:
+        jobs.REGISTRY.pop("always_fails")
+    failure = db.session.scalar(select(JobFailure))
+    assert failure.name == "always_fails" and "the mail server said no" in failure.error
+    auth.login("admin@example.com")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "always_fails" in page and "RuntimeError: the mail server said no" in page
+
+
+def test_an_edit_is_rescored_by_a_job_after_the_response(client, auth, db, users):
+    factories.need(users["city"].city, ref="ip-solar", title="Rooftop solar PV for the industrial park")
+    auth.login("firm@example.com")
+    response = client.post("/technologies/new", data=technology_form(title_alt="Rooftop solar PV for factories"))
+    assert response.status_code == 302
+    # The test client, like a server, closes the response, which runs the request's jobs.
+    assert db.session.scalar(select(func.count()).select_from(Match)) >= 1
+
+
+def test_metrics_count_requests_for_admins_and_token_holders_only(app_config, db, users):
+    app = create_app(dict(app_config, METRICS_TOKEN="metrics-secret-token"))
+    client = app.test_client()
+    client.get("/healthz")
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    response = client.get("/metrics", headers={"Authorization": "Bearer metrics-secret-token"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert 'matchapp_requests_total{endpoint="ops.healthz",method="GET",status="200"}' in text
+    assert "matchapp_request_seconds_bucket" in text and "matchapp_job_failures 0.0" in text
+
+
+def test_the_schedule_starts_each_recurring_job_once_per_period(app, db, counted_job, monkeypatch):
+    monkeypatch.setattr(schedule, "RECURRING", [("note_call", 60)])
+    monkeypatch.setitem(jobs.REGISTRY, "note_call", lambda: counted_job.append("ran"))
+    last = {}
+    assert schedule.tick(app, last, now=6000.0) == ["note_call"]
+    assert schedule.tick(app, last, now=6030.0) == []  # same minute
+    assert schedule.tick(app, last, now=6061.0) == ["note_call"]
+    assert counted_job == ["ran", "ran"]
+
+
+@pytest.mark.redis
+def test_two_schedulers_on_redis_enqueue_each_period_once(app_config, redis_url, monkeypatch, db):
+    app = create_app(dict(app_config, REDIS_URL=redis_url))
+    monkeypatch.setattr(schedule, "RECURRING", [("send_outbox", 60)])
+    first, second = {}, {}
+    assert schedule.tick(app, first, now=6000.0) == ["send_outbox"]
+    assert schedule.tick(app, second, now=6001.0) == []  # the other scheduler already started this minute's
+    assert queue.queue(app).count == 1
+
+
+def outbox(db, count):
+    for n in range(count):
+        db.session.add(OutboxEmail(to=f"user{n}@example.com", subject=f"Message {n}", body="Hello"))
+    db.session.commit()
+
+
+def flask_process(database_url: str, *args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+                            env=dict(app_env(database_url), **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_two_senders_at_once_deliver_every_message_exactly_once(app_config_with_mail, smtp_port, db, database_url,
+                                                               users):
+    """Two `flask send-mail` processes on one outbox (SKIP LOCKED on PostgreSQL, a conditional claim on both)."""
+    outbox(db, 60)
+    controller, inbox = start_server(smtp_port)
+    try:
+        senders = [flask_process(database_url, "send-mail", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port))
+                   for _ in range(2)]
+        outputs = [process.communicate(timeout=120) for process in senders]
+        messages = wait_for(inbox, 60, seconds=10)
+    finally:
+        controller.stop()
+    assert all(process.returncode == 0 for process in senders), outputs
+    recipients = sorted(message.rcpt_tos[0] for message in messages)
+    assert recipients == sorted(f"user{n}@example.com" for n in range(60)), outputs
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.sent_at.is_(None))) == 0
+
+
+@pytest.mark.redis
+def test_with_redis_jobs_wait_in_the_queue_until_a_worker_runs_them(app_config, redis_url, database_url, users,
+                                                                    db):
+    app = create_app(dict(app_config, REDIS_URL=redis_url))
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["queue"] == "ok"
+    factories.need(users["city"].city, ref="ip-solar", title="Rooftop solar PV for the industrial park")
+    client.post("/account/login", data={"email": "firm@example.com", "password": factories.PASSWORD})
+    client.post("/technologies/new", data=technology_form(title_alt="Rooftop solar PV for factories"))
+    assert queue.queue(app).count == 1
+    _db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Match)) == 0  # not in the request
+    worker = flask_process(database_url, "worker", "--burst", REDIS_URL=redis_url)
+    output = worker.communicate(timeout=180)
+    assert worker.returncode == 0, output[1].decode()[-2000:]
+    assert queue.queue(app).count == 0
+    _db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Match)) >= 1
