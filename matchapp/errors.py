@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import idempotency
+from .domain import DomainError
 from .extensions import db
 
 
@@ -75,6 +76,29 @@ def handle_csrf_error(error: CSRFError):
     return error_response(400, "csrf", _("The form expired or was sent from another site. Please try again."))
 
 
+def handle_domain_error(error: DomainError):
+    """A refusal no view answered itself: a JSON error for the API, the reason and a way back for the site."""
+    db.session.rollback()
+    if wants_json():
+        body = {"code": error.code, "message": str(error.message)}
+        if error.field:
+            body["field"] = error.field
+        return jsonify({"error": body}), error.status
+    from flask import flash
+    flash(str(error.message), "error")
+    return refused(error.status, same_site_referrer())
+
+
+def same_site_referrer() -> str:
+    """Where the user came from, if it is a page of this site; else the dashboard."""
+    from urllib.parse import urlsplit
+    from flask import url_for
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("main.dashboard")
+
+
 def handle_server_error(error: Exception):
     """Log the error with its traceback and the request id; roll back so nothing stays half-written."""
     original = getattr(error, "original_exception", None) or error
@@ -122,6 +146,7 @@ def handle_database_unavailable(error: OperationalError):
 def register(app) -> None:
     app.before_request(assign_request_id)
     app.after_request(send_request_id)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(idempotency.AlreadyDone, lambda done: idempotency.replay(done.submission))

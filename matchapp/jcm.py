@@ -12,13 +12,12 @@ from sqlalchemy import or_, select
 
 from .extensions import db
 from .models import Country, JcmRule
+from .domain import DomainError
 
 
-class ScreeningError(ValueError):
+class ScreeningError(DomainError):
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, 400, field)
 
 
 @dataclass

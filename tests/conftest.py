@@ -1,8 +1,11 @@
 """Fixtures: an app on a fresh, migrated database (SQLite file, or PostgreSQL when
-TEST_DATABASE_URL is set), clients, a CLI runner and login helpers per role."""
+TEST_DATABASE_URL is set; migrated once per session and copied for each test), clients,
+a CLI runner and login helpers per role."""
 import contextvars
 import os
+import shutil
 import threading
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -56,21 +59,63 @@ def redis_url():
     connection.close()
 
 
-def reset_postgres(url: str) -> None:
-    """Drop everything so each test migrates an empty database, as a fresh install would."""
-    engine = sa.create_engine(url)
+def maintenance_url(url: str) -> sa.engine.URL:
+    return sa.engine.make_url(url).set(database="postgres")
+
+
+def recreate_postgres(url: str, template: str | None = None) -> None:
+    """Drop the database `url` names and create it again, empty or as a copy of `template`."""
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(maintenance_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    engine.dispose()
+
+
+def migrate(url: str) -> None:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "MATCHING_INDEX_CACHE": "",
+                      "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"})
+    with app.app_context():
+        upgrade()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrations run once per session; every test gets a copy of the result (a template database
+    on PostgreSQL, a copied file on SQLite), as fresh as if it had been migrated for itself."""
+    if POSTGRES_URL:
+        url = sa.engine.make_url(POSTGRES_URL)
+        template = url.set(database=f"{url.database}_template").render_as_string(hide_password=False)
+        recreate_postgres(template)
+        migrate(template)
+        return sa.engine.make_url(template).database
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+def give_a_new_identity(url: str) -> None:
+    """A copy is another database: the per-process matching index must not take it for the template."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+        connection.execute(sa.text("UPDATE matching_state SET instance = :instance"),
+                           {"instance": uuid.uuid4().hex})
     engine.dispose()
 
 
 @pytest.fixture
-def database_url(tmp_path):
+def database_url(tmp_path, migrated_template):
     if POSTGRES_URL:
-        reset_postgres(POSTGRES_URL)
-        return POSTGRES_URL
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        recreate_postgres(POSTGRES_URL, template=migrated_template)
+        url = POSTGRES_URL
+    else:
+        shutil.copyfile(migrated_template, tmp_path / "test.sqlite3")
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    give_a_new_identity(url)
+    return url
 
 
 @pytest.fixture
@@ -106,7 +151,6 @@ def app(app_config):
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
         yield app
         _db.session.remove()
         _db.engine.dispose()

@@ -136,6 +136,7 @@ def test_vectorised_ranking_equals_the_reference_scorer(glossary, weights):
         n = need(glossary, text, rng.sample(SECTORS[:6], 2))
         reference = sorted((score_pair(n, t, weights) for t in techs), key=lambda r: (-r.score, r.technology_id))
         ranked = index.rank(n, weights, top=10)
+        assert [r.technology_id for r in ranked] == [r.technology_id for r in reference[:10]]  # the same ones
         assert [r.score for r in ranked] == [r.score for r in reference[:10]]
         assert [r.components for r in ranked] == [r.components for r in reference[:10]]
         assert all(r.reasons for r in ranked)

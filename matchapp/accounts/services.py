@@ -10,19 +10,18 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, City, Company, Country, User
 from ..models.base import utcnow
 from ..refs import unique_ref
+from ..domain import DomainError
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's score: 0-1 are common passwords and their easy variants ("password1234"), 2 and up are not.
 MIN_PASSWORD_SCORE = 2
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A request about accounts that cannot be carried out; `field` names the culprit."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, 400, field)
 
 
 def valid_email(email: str) -> str:

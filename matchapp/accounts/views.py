@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import audit, notifications
+from .. import audit
 from ..extensions import db, limiter
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow

@@ -16,13 +16,12 @@ from ..extensions import db
 from ..models import (Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot, Match,
                       Need, Technology)
 from ..models.base import as_utc
+from ..domain import DomainError
 
 
-class EventError(Exception):
+class EventError(DomainError):
     def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
+        super().__init__(message, status)
 
 
 def participant_of(user, event) -> EventParticipant | None:

@@ -15,6 +15,7 @@ from ..matching import outcomes
 from ..listings.access import can_view
 from ..models import Introduction, IntroductionEvent, Need, Technology
 from ..models.base import as_utc, utcnow
+from ..domain import DomainError
 
 PARTIES = ("city", "company")
 # action: (states it may start from, state it leads to, who may do it)
@@ -31,13 +32,11 @@ NOTIFY_KIND = {"accepted": "intro_accepted", "declined": "intro_declined", "with
                "requested": "intro_requested", "expired": "intro_expired"}
 
 
-class IntroductionError(Exception):
+class IntroductionError(DomainError):
     """`status`: 400 bad request, 404 not visible, 409 not allowed now or for this side."""
 
     def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
+        super().__init__(message, status)
 
 
 def side_for(user, need, technology) -> str | None:

@@ -13,6 +13,7 @@ from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, City, Country, Need, Se
 from ..models.listings import technology_countries, technology_sectors, need_sectors
 from ..text import escape_like, search_terms
 from .access import visible_condition
+from ..domain import DomainError
 
 STATUSES = {Technology: TECHNOLOGY_STATUSES, Need: NEED_STATUSES}
 DEFAULT_STATUSES = {Technology: ("published",), Need: ("open", "in_discussion")}
@@ -35,13 +36,11 @@ SORT_KEYS = {
 MAX_PER_PAGE = 100
 
 
-class FilterError(ValueError):
+class FilterError(DomainError):
     """A filter value that names nothing; `field` says which parameter."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, 400, field)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from ..models import Need, SavedSearch, SearchHit, Technology
 from ..models.base import as_utc, utcnow
 from . import search
 from .access import can_view, owns
+from ..domain import DomainError
 
 # action: (allowed from, resulting status) per listing type
 TRANSITIONS = {
@@ -61,10 +62,11 @@ def freshness(listing) -> Freshness:
     return Freshness(confirmed, due_on, stale_on, now >= due_on, now >= stale_on)
 
 
-class ListingError(ValueError):
+class ListingError(DomainError):
+    """A status change the listing's state (or the user's unconfirmed address) does not allow: 409."""
+
     def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+        super().__init__(message, 409)
 
 
 def transition(listing, action: str, by=None) -> None:

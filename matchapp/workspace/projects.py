@@ -12,15 +12,14 @@ from ..matching import outcomes
 from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectEvent,
                       ProjectMember)
 from ..models.base import utcnow
+from ..domain import DomainError
 
 PROJECT_READY = ("accepted", "meeting_scheduled", "met", "follow_up")
 
 
-class ProjectError(Exception):
+class ProjectError(DomainError):
     def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status = status
-        self.message = message
+        super().__init__(message, status)
 
 
 def log(project, user, change: str) -> None:
