@@ -3,13 +3,14 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import notifications
 from ..extensions import db
 from ..models import Introduction, Meeting, MeetingOption, Need, Technology
 from ..models.base import as_utc, utcnow
 from .services import IntroductionError, _compare_and_set, link, params, record, side_of, users_of
+from ..locking import save_if_unchanged
 
 MODES = ("online", "in_person")
 MAX_OPTIONS = 5
@@ -90,14 +91,8 @@ def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
     start = as_utc(option.starts_at)
     if overlapping(introduction, start, meeting.duration_minutes, meeting.id):
         raise IntroductionError(409, _l("One of the organisations already has a meeting at that time."))
-    result = db.session.execute(
-        update(Meeting).where(Meeting.id == meeting.id, Meeting.state == "proposed", Meeting.version == meeting.version)
-        .values(state="confirmed", starts_at=start, version=meeting.version + 1)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
+    if not save_if_unchanged(meeting, state="confirmed", starts_at=start):
         raise IntroductionError(409, _l("A time has already been chosen for this meeting."))
-    db.session.refresh(meeting)
     if introduction.state == "accepted" and _compare_and_set(introduction, state="meeting_scheduled"):
         record(introduction, "schedule", user)
     for party in ("city", "company"):

@@ -16,6 +16,7 @@ from ..listings.access import can_view
 from ..models import Introduction, IntroductionEvent, Need, Technology
 from ..models.base import as_utc, utcnow
 from ..domain import DomainError
+from ..locking import save_if_unchanged
 
 PARTIES = ("city", "company")
 # action: (states it may start from, state it leads to, who may do it)
@@ -158,17 +159,7 @@ def available_actions(user, introduction) -> list[str]:
 
 def _compare_and_set(introduction, **values) -> bool:
     """Apply `values` only if nobody changed the introduction since it was read."""
-    result = db.session.execute(
-        update(Introduction)
-        .where(Introduction.id == introduction.id, Introduction.version == introduction.version,
-               Introduction.state == introduction.state)
-        .values(version=introduction.version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    db.session.refresh(introduction)
-    return True
+    return save_if_unchanged(introduction, updated_at=utcnow(), **values)
 
 
 def expire_if_due(introduction) -> bool:

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
@@ -23,3 +23,16 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class VersionChecked:
+    """Optimistic locking, declared once: SQLAlchemy's version counter on the model's `version` column.
+
+    Every UPDATE of the row raises `version` and matches only the version that was read, so
+    a write based on a stale read matches no row and fails with StaleDataError (see
+    `matchapp.locking.save_if_unchanged`) instead of silently overwriting someone's change.
+    """
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}

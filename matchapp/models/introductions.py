@@ -6,9 +6,9 @@ from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import utcnow
+from .base import utcnow, VersionChecked
 
-class Introduction(db.Model):
+class Introduction(VersionChecked, db.Model):
     """A request to introduce a city's need to a company's technology.
 
     `version` makes every state change a compare-and-set, so two people acting at
@@ -78,7 +78,7 @@ class Message(db.Model):
     author = relationship("User")
 
 
-class Meeting(db.Model):
+class Meeting(VersionChecked, db.Model):
     """A meeting for an introduction: proposed with several times, confirmed when the other side picks one."""
 
     __tablename__ = "meetings"

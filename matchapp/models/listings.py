@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Table, Text, event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..text import normalise
-from .base import Timestamped, utcnow
+from .base import Timestamped, VersionChecked, utcnow
 
 TECHNOLOGY_STATUSES = ("draft", "published", "archived")
 NEED_STATUSES = ("draft", "open", "in_discussion", "closed")
@@ -52,17 +52,13 @@ class ListingText:
     # row and fails with StaleDataError instead of silently overwriting someone else's change.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    @declared_attr.directive
-    def __mapper_args__(cls):
-        return {"version_id_col": cls.__table__.c.version}
-
     @property
     def alt_language(self) -> str:
         """The language of the other version: English beside Japanese or any other language, else Japanese."""
         return "ja" if self.language == "en" else "en"
 
 
-class Technology(ListingText, Timestamped, db.Model):
+class Technology(ListingText, VersionChecked, Timestamped, db.Model):
     """A decarbonisation technology a company offers; no countries means any country."""
 
     __tablename__ = "technologies"
@@ -106,7 +102,7 @@ class Delivery(db.Model):
     country = relationship("Country")
 
 
-class Need(ListingText, Timestamped, db.Model):
+class Need(ListingText, VersionChecked, Timestamped, db.Model):
     """A need posted by an overseas city; its country is the city's."""
 
     __tablename__ = "needs"

@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import utcnow
+from .base import utcnow, VersionChecked
 
 STAGES = ("consultation", "discovery", "planning", "feasibility", "commercialisation")
 CLOSED_STAGE = "dropped"
@@ -15,7 +15,7 @@ FUNDING_STATUSES = ("applied", "granted", "rejected")
 PROJECT_FUNDING_SOURCES = ("city_to_city", "jcm_subsidy", "jica", "adb", "other")
 
 
-class Project(db.Model):
+class Project(VersionChecked, db.Model):
     """A project in the pipeline; `version` stops two coordinators overwriting each other."""
 
     __tablename__ = "projects"

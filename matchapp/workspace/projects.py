@@ -5,7 +5,7 @@ edited against the stored one: a stale save is refused (ProjectError 409)
 instead of silently overwriting a colleague's work.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..extensions import db
 from ..matching import outcomes
@@ -13,6 +13,7 @@ from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRec
                       ProjectMember)
 from ..models.base import utcnow
 from ..domain import DomainError
+from ..locking import save_if_unchanged
 
 PROJECT_READY = ("accepted", "meeting_scheduled", "met", "follow_up")
 
@@ -50,14 +51,9 @@ def from_introduction(user, introduction: Introduction) -> Project:
 
 def change(user, project: Project, version: int, description: str, **values) -> None:
     """Apply `values` only if nobody saved the project since `version` was read."""
-    result = db.session.execute(
-        update(Project).where(Project.id == project.id, Project.version == version)
-        .values(version=version + 1, updated_at=utcnow(), **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
+    if not save_if_unchanged(project, expected_version=version, updated_at=utcnow(), **values):
         raise ProjectError(409, _l("Someone saved this project after you opened it. Your change was not applied: "
                                    "reload the page and try again."))
-    db.session.refresh(project)
     log(project, user, description)
     db.session.commit()
 
