@@ -37,6 +37,11 @@ def enqueue(name: str, *args) -> None:
     db.session.info.setdefault(PENDING, []).append((name, args))
 
 
+def enqueue_on(session: Session, name: str, *args) -> None:
+    """`enqueue` from inside a session event, where the session is given rather than current."""
+    session.info.setdefault(PENDING, []).append((name, args))
+
+
 @event.listens_for(Session, "after_commit")
 def start_after_commit(session: Session) -> None:
     jobs = session.info.pop(PENDING, None)

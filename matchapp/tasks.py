@@ -54,6 +54,14 @@ def rescore_listings(items: list) -> None:
 
 
 @job
+def rescore_cities(city_ids: list, countries: list) -> None:
+    """A city's partnerships or a country's JCM status changed: its needs' stored matches again."""
+    from .matching import store
+    store.rescore_cities(city_ids, countries)
+    db.session.commit()
+
+
+@job
 def import_upload(upload_id: int) -> None:
     """Import a confirmed upload, with progress the page shows; all of it or nothing."""
     from .listings import curation

@@ -2,6 +2,7 @@
 TEST_DATABASE_URL is set; migrated once per session and copied for each test), clients,
 a CLI runner and login helpers per role."""
 import contextvars
+import hashlib
 import os
 import shutil
 import threading
@@ -9,9 +10,11 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.datastructures import MultiDict
 from werkzeug.serving import make_server
 
 from matchapp import create_app
@@ -124,7 +127,7 @@ def app_config(database_url):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "MATCHING_INDEX_CACHE": "",
     }
@@ -140,16 +143,44 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
+        self.add_csrf_token(args[0] if args else kwargs.get("path", "/"), kwargs)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():  # not inside a redirect that is being followed
             _db.session.expire_all()  # the test's own session must see what the request wrote
         return response
 
 
+    def add_csrf_token(self, path, kwargs) -> None:
+        """CSRF stays on: a form post carries the session's token, as the page's hidden field gives it."""
+        if kwargs.get("method") != "POST" or not isinstance(path, str) or path.startswith("/api/") \
+                or not self.application.config.get("WTF_CSRF_ENABLED", True):
+            return
+        data = kwargs.get("data")
+        if data is None:
+            kwargs["data"] = {"csrf_token": self.csrf_token()}
+        elif isinstance(data, MultiDict) and "csrf_token" not in data:
+            data = data.copy()
+            data["csrf_token"] = self.csrf_token()
+            kwargs["data"] = data
+        elif isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+
+    def csrf_token(self) -> str:
+        """What Flask-WTF's generate_csrf() puts in a page for this client's session."""
+        with self.session_transaction() as session:
+            if "csrf_token" not in session:
+                session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+            raw = session["csrf_token"]
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+# Every app a test builds gets this client (a test of CSRF itself uses a plain FlaskClient).
+Flask.test_client_class = IsolatedClient
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
-    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         _db.session.remove()

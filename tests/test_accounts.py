@@ -234,8 +234,9 @@ def test_password_change_needs_the_current_password(client, auth, db, users):
 
 def test_forms_refuse_posts_without_a_csrf_token(app_config, db):
     from matchapp import create_app
+    from flask.testing import FlaskClient
     app = create_app(dict(app_config, WTF_CSRF_ENABLED=True))
-    response = app.test_client().post("/account/register", data=registration())
+    response = FlaskClient(app, app.response_class).post("/account/register", data=registration())
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)
     assert count(db, User) == 0

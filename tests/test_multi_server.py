@@ -204,3 +204,29 @@ def test_healthz_turns_503_while_postgresql_is_stopped_and_200_when_it_is_back(s
         subprocess.run(start, check=True)
     assert eventually(lambda: health()[0] == 200, seconds=30)
     assert health() == (200, {"status": "ok", "database": "ok", "queue": "ok"})
+
+
+def test_two_workers_running_the_outbox_at_once_deliver_each_message_exactly_once(app_config, db, database_url,
+                                                                                   redis_url, users):
+    from matchapp import create_app, queue
+    from matchapp.models import OutboxEmail
+
+    from .mailserver import start_server, wait_for
+    for n in range(40):
+        db.session.add(OutboxEmail(to=f"user{n}@example.com", subject=f"Message {n}", body="Hello"))
+    db.session.commit()
+    port = free_port()
+    app = create_app(dict(app_config, REDIS_URL=redis_url))
+    for _ in range(4):  # several scheduled runs waiting at once, as after a pause
+        queue.push(app, "send_outbox", [])
+    controller, inbox = start_server(port)
+    try:
+        env = dict(environment(database_url, redis_url), MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port))
+        workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"], cwd=ROOT,
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+        outputs = [worker.communicate(timeout=180)[0].decode()[-2000:] for worker in workers]
+        messages = wait_for(inbox, 40, seconds=10)
+    finally:
+        controller.stop()
+    assert all(worker.returncode == 0 for worker in workers), outputs
+    assert sorted(m.rcpt_tos[0] for m in messages) == sorted(f"user{n}@example.com" for n in range(40))

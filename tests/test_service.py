@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from matchapp import create_app, jobs, queue, schedule
 from matchapp.extensions import db as _db
-from matchapp.models import JobFailure, Match, OutboxEmail
+from matchapp.models import JobFailure, Match, OutboxEmail, Technology
 
 from . import factories
 from .faults import ROOT, app_env
@@ -157,3 +157,27 @@ def test_with_redis_jobs_wait_in_the_queue_until_a_worker_runs_them(app_config, 
     assert queue.queue(app).count == 0
     _db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Match)) >= 1
+
+
+def test_a_new_partnership_of_a_city_re_scores_its_needs_stored_matches(db, users):
+    """Owners change too: Da Nang's new partnership with Kitakyushu reaches its needs' stored matches."""
+    from matchapp.matching import store
+    from matchapp.models import Partnership
+    da_nang = factories.city(ref="da-nang", name="Da Nang", partners=("Yokohama",))
+    need = factories.need(da_nang, ref="dn-solar", title="Rooftop solar PV for the industrial park")
+    factories.technology(users["company"].company, ref="kanmon-pv", title="Rooftop solar PV for factories")
+    store.listings_changed([need, db.session.scalar(select(Technology).where(Technology.ref == "kanmon-pv"))])
+    db.session.commit()
+
+    def stored():
+        db.session.expire_all()
+        return db.session.scalar(select(Match).where(Match.need_id == need.id))
+
+    before = stored()
+    before_score, before_reasons = before.score, [r["code"] for r in before.reasons]
+    assert "partnership" not in before_reasons
+    da_nang.partnerships.append(Partnership(japanese_city="Kitakyushu"))  # Kanmon Solar's home city
+    db.session.commit()  # the re-score job runs after this commit
+    after = stored()
+    assert any(r["code"] == "partnership" for r in after.reasons)
+    assert after.score > before_score

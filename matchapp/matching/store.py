@@ -6,10 +6,11 @@ For each active need the best `stored_per_need` technologies scoring at least
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Dismissal, Match, Need, Technology
+from ..models import City, Country, Dismissal, Match, Need, Partnership, Technology
 from ..models.base import utcnow
 from . import alignment, profiles
 from .engine import MatchResult, score_pair
@@ -119,6 +120,29 @@ def rescore_after_commit(listing, **_) -> None:
 def connect() -> None:
     from .. import signals
     signals.listing_changed.connect(rescore_after_commit)
+
+
+@event.listens_for(Session, "after_flush")
+def _rescore_when_owners_change(session, _context) -> None:
+    """A city's Japanese partners or a country's JCM status enter its needs' scores: re-score them.
+
+    (A company's home city reaches the technology index through the change log.)
+    """
+    from .. import jobs
+    touched = (*session.new, *session.dirty, *session.deleted)
+    city_ids = sorted({o.city_id for o in touched if isinstance(o, Partnership) and o.city_id})
+    countries = sorted({o.code for o in session.dirty if isinstance(o, Country)})
+    if city_ids or countries:
+        jobs.enqueue_on(session, "rescore_cities", city_ids, countries)
+
+
+def rescore_cities(city_ids: list[int], countries: list[str]) -> int:
+    """Re-score the open needs of these cities and of every city in these countries."""
+    needs = db.session.scalars(select(Need).join(City).where(
+        or_(City.id.in_(city_ids), City.country_code.in_(countries)))).all()
+    for need in needs:
+        refresh_need(need)
+    return len(needs)
 
 
 def listings_changed(listings: Iterable, progress: Callable[[int], None] | None = None) -> None:

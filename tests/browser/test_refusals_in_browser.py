@@ -67,3 +67,31 @@ def test_a_refused_event_adjustment_says_why_and_leads_back(client, auth, live_s
     screenshot(phone, "event-move-refused-phone")
     phone.get_by_role("link", name="Back to the event").click()
     expect(phone.get_by_role("heading", name="Da Nang business-matching session")).to_be_visible()
+
+
+def test_an_introduction_answered_in_another_tab_cannot_be_answered_again(live_server, browser, screenshot, db):
+    """Declined in one tab, then "Accept" in a tab opened before: the reason, not "Redirecting..."."""
+    from matchapp.introductions import services
+    from matchapp.models import Need, Technology
+    demo.load()
+    city = db.session.query(User).filter_by(email="city@demo.matchapp.example").one()
+    introduction = services.request_introduction(
+        city, db.session.query(Need).filter_by(ref="hp-ip-waste-liquid").one(),
+        db.session.query(Technology).filter_by(ref="kanmon-rooftop-solar").one())
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    first, second = context.new_page(), context.new_page()
+    log_in(first, live_server, "company@demo.matchapp.example", demo.DEMO_PASSWORD)
+    switch_language(first, "English")
+    for page in (first, second):
+        page.goto(f"{live_server}/introductions/{introduction.id}")
+    first.get_by_role("button", name="Decline").click()
+    expect(first.locator("#intro-state")).to_have_text("Declined")
+    second.get_by_role("button", name="Accept").click()
+    expect(second.get_by_role("heading", name="That could not be done")).to_be_visible()
+    expect(second.locator(".flash.error")).to_be_visible()
+    assert "Redirecting" not in second.content()
+    screenshot(second, "introduction-answered-twice")
+    second.get_by_role("link", name="Back to the introduction").click()
+    expect(second.locator("#intro-state")).to_have_text("Declined")
+    context.close()
