@@ -33,7 +33,7 @@ def _from_index(ids: list[int], concepts: set) -> dict[int, tuple[float, float]]
         for tech_id in ids:
             pos = index.position.get(tech_id)
             if pos is not None and index.active[pos]:
-                found[tech_id] = (index.vectors[pos].copy(), float(shares[pos]))
+                found[tech_id] = (index.vectors[pos], float(shares[pos]))  # a view: numpy keeps its array alive
     return found
 
 
