@@ -51,7 +51,7 @@ test-postgres:
 		echo "TEST_DATABASE_URL not set: skipping the PostgreSQL pass (see README)"; \
 	fi
 
-BENCHMARKS := bench/quality.py bench/matching.py bench/fuzz.py bench/load.py
+BENCHMARKS := bench/quality.py bench/matching.py bench/fuzz.py bench/enumeration.py bench/load.py
 
 bench: $(VENV)/.installed-dev
 	set -e; for f in $(BENCHMARKS); do echo "== $$f"; $(PY) $$f; done

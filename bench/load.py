@@ -272,7 +272,7 @@ def start_gunicorn(database_url: str, port: int, workers: int, redis_url: str | 
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
          "--bind", f"127.0.0.1:{port}", "--preload", "--log-level", "warning", "bench.load_app:app"],
-        cwd=ROOT, env=env, start_new_session=True)
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)  # the access log is written
     deadline = time.time() + 120
     while time.time() < deadline:
         try:

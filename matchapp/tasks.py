@@ -14,6 +14,13 @@ def send_email(email_id: int) -> None:
 
 
 @job
+def send_password_reset(email: str) -> None:
+    """A reset link for `email`, if an account uses it (the request never says)."""
+    from .accounts import reset
+    reset.send_to_address(email)
+
+
+@job
 def send_outbox() -> None:
     """Every minute: send what is due in the outbox (safe with several workers)."""
     from . import notifications

@@ -9,6 +9,7 @@ import hashlib
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from .. import notifications
 from ..extensions import db
@@ -49,6 +50,16 @@ def user_for_token(token: str) -> User:
     if user is None or not user.active or print_ != fingerprint(user):
         raise InvalidToken()
     return user
+
+
+def send_to_address(email: str) -> None:
+    """The job behind a reset request: mail the link if an active account uses `email`, else nothing."""
+    user = db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
+    if user is None or not user.active:
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):  # for url_for
+        queue_reset_email(user)
+    db.session.commit()
 
 
 def queue_reset_email(user: User) -> OutboxEmail | None:
