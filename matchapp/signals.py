@@ -11,3 +11,8 @@ events = Namespace()
 
 # sender: the listing (Technology or Need), flushed, in the transaction that changed it
 listing_changed = events.signal("listing-changed")
+
+# sender: the introduction, after its state changed and its history line was added;
+# action: "request", "accept", ..., "expire", "schedule"; by: the user (None for the system);
+# side: the acting user's side ("city", "company", "coordinator" or None)
+introduction_changed = events.signal("introduction-changed")

@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from .. import notifications
 from ..extensions import db
-from ..matching import outcomes
 from ..listings.access import can_view
 from ..models import Introduction, IntroductionEvent, Need, Technology
 from ..models.base import as_utc, utcnow
+from .. import signals
 from ..domain import DomainError
 from ..locking import save_if_unchanged
 
@@ -107,9 +107,33 @@ def users_of(introduction, side: str) -> list:
     return notifications.organisation_users(company_id=introduction.technology.company_id)
 
 
-def record(introduction, action: str, user, note: str = "") -> None:
+def record(introduction, action: str, user, note: str = "", side: str | None = None) -> None:
+    """The history line of a change, then the domain event its receivers react to (see `connect`)."""
     db.session.add(IntroductionEvent(introduction_id=introduction.id, state=introduction.state, action=action,
                                      by_id=user.id if user is not None else None, note=note[:2000]))
+    signals.introduction_changed.send(introduction, action=action, by=user, side=side)
+
+
+def notify_parties(introduction, action: str, by, side: str | None, **_) -> None:
+    """Receiver: tell the sides that did not act what happened (in their language, by mail too)."""
+    who = by.email if by is not None else ""
+    if action == "request":
+        kind = "intro_proposed" if introduction.requester_side == "coordinator" else "intro_requested"
+        parties, extra = [p for p in PARTIES if p != introduction.requester_side], {}
+    elif action == "expire":
+        kind, parties, extra = "intro_expired", list(PARTIES), {}
+    elif action in ("propose_meeting", "schedule"):
+        return  # the meeting's own notices say it (meetings.py)
+    else:
+        kind = NOTIFY_KIND.get(introduction.state, "intro_state")
+        parties, extra = [p for p in PARTIES if p != side], {"state": introduction.state}
+    for party in parties:
+        notifications.notify(users_of(introduction, party), kind, dict(params(introduction, who), **extra),
+                             link(introduction))
+
+
+def connect() -> None:
+    signals.introduction_changed.connect(notify_parties)
 
 
 def request_introduction(user, need: Need, technology: Technology, message: str = "") -> Introduction:
@@ -130,11 +154,7 @@ def request_introduction(user, need: Need, technology: Technology, message: str 
                                 city_accepted=side == "city", company_accepted=side == "company")
     db.session.add(introduction)
     db.session.flush()
-    record(introduction, "request", user, introduction.message)
-    answerers = [s for s in PARTIES if s != side]
-    kind = "intro_proposed" if side == "coordinator" else "intro_requested"
-    for party in answerers:
-        notifications.notify(users_of(introduction, party), kind, params(introduction, user.email), link(introduction))
+    record(introduction, "request", user, introduction.message, side)
     return introduction
 
 
@@ -168,9 +188,6 @@ def expire_if_due(introduction) -> bool:
         return False
     if _compare_and_set(introduction, state="expired"):
         record(introduction, "expire", None)
-        for party in PARTIES:
-            notifications.notify(users_of(introduction, party), "intro_expired", params(introduction),
-                                 link(introduction))
         db.session.commit()
         return True
     return False
@@ -202,13 +219,7 @@ def act(user, introduction, action: str, note: str = "") -> Introduction:
     values["state"] = target
     if not _compare_and_set(introduction, **values):
         raise IntroductionError(409, _l("Someone else changed this introduction at the same moment. Please look again."))
-    record(introduction, action, user, note)
-    if target in ("accepted", "met"):
-        outcomes.record(introduction.need_id, introduction.technology_id, target)
-    for party in PARTIES:
-        if party != side:
-            notifications.notify(users_of(introduction, party), NOTIFY_KIND.get(target, "intro_state"),
-                                 dict(params(introduction, user.email), state=target), link(introduction))
+    record(introduction, action, user, note, side)
     db.session.commit()
     return introduction
 

@@ -78,3 +78,14 @@ def quality_by_month() -> list[dict]:
                      "median_rank": ranks[len(ranks) // 2] if ranks else None,
                      "positive_score": mean_score(positives), "dismissed_score": mean_score(negatives)})
     return rows
+
+
+def record_from_introduction(introduction, **_) -> None:
+    """Receiver of `signals.introduction_changed`: an accepted or met pair is a labelled outcome."""
+    if introduction.state in ("accepted", "met"):
+        record(introduction.need_id, introduction.technology_id, introduction.state)
+
+
+def connect() -> None:
+    from .. import signals
+    signals.introduction_changed.connect(record_from_introduction)
