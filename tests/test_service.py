@@ -151,6 +151,10 @@ def test_with_redis_jobs_wait_in_the_queue_until_a_worker_runs_them(app_config, 
     assert queue.queue(app).count == 1
     _db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Match)) == 0  # not in the request
+    # The owner opens the matches before any worker ran the job: the page catches up by itself.
+    ref = db.session.scalar(select(Technology.ref))
+    page = client.get(f"/technologies/{ref}/matches").get_data(as_text=True)
+    assert "Rooftop solar PV for the industrial park" in page
     worker = flask_process(database_url, "worker", "--burst", REDIS_URL=redis_url)
     output = worker.communicate(timeout=180)
     assert worker.returncode == 0, output[1].decode()[-2000:]

@@ -4,14 +4,16 @@ For each active need the best `stored_per_need` technologies scoring at least
 `min_stored_score` are kept; nothing else is stored.
 """
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import delete, event, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import City, Country, Dismissal, Match, Need, Partnership, Technology
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from . import alignment, profiles
 from .engine import MatchResult, score_pair
 from .reasons import render
@@ -109,6 +111,26 @@ def trim(need_ids: list[int], keep: int) -> None:
 def listing_changed(listing) -> None:
     """Refresh the pairs a created, edited, published, archived or renewed listing affects (now)."""
     listings_changed([listing])
+
+
+CATCH_UP_WINDOW = timedelta(minutes=10)
+
+
+def catch_up(listing) -> bool:
+    """Before a match page is shown: if the listing changed after its stored matches were computed
+    (its re-score job has not run yet), do that work now, so the owner who saved a moment ago
+    sees current matches. Returns whether it did (the caller commits). Idempotent with the job."""
+    column = Match.need_id if isinstance(listing, Need) else Match.technology_id
+    computed = db.session.scalar(select(func.max(Match.computed_at)).where(column == listing.id))
+    changed = as_utc(listing.updated_at) if listing.updated_at else None
+    if changed is None or changed < utcnow() - CATCH_UP_WINDOW or (computed and as_utc(computed) >= changed):
+        return False
+    try:
+        with db.session.begin_nested():
+            listings_changed([listing])
+    except IntegrityError:  # the job stored the same pairs at this very moment: its rows are as good
+        return False
+    return True
 
 
 def rescore_after_commit(listing, **_) -> None:

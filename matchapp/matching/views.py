@@ -12,7 +12,7 @@ from ..listings.search import FilterError, positive_int
 from ..introductions.services import prefetch_introductions
 from ..models import City, Country, Dismissal, Match, Need, Sector
 from ..models.listings import need_sectors
-from . import cards, outcomes
+from . import cards, outcomes, store
 
 bp = Blueprint("matching", __name__)
 BOTH_SIDES_LOADS = cards.OTHER_SIDE_LOADS["needs"] + cards.OTHER_SIDE_LOADS["technologies"]
@@ -21,6 +21,8 @@ BOTH_SIDES_LOADS = cards.OTHER_SIDE_LOADS["needs"] + cards.OTHER_SIDE_LOADS["tec
 def listing_matches(kind: str, ref: str):
     """A listing's stored matches, best first, for anyone who may see the listing."""
     listing = get_visible(KINDS[kind], ref)
+    if store.catch_up(listing):
+        db.session.commit()
     return render_template("matching/for_listing.html", listing=listing, kind=KINDS[kind],
                            cards=cards.match_list(kind, listing))
 
