@@ -114,9 +114,10 @@ def run(app: Flask, name: str, args) -> None:
 
 def register(app: Flask) -> None:
     from . import tasks  # noqa: F401 — registers the application's jobs
-    from .introductions import services as introductions
+    from .introductions import meetings, services as introductions
     from .matching import outcomes, store
     store.connect()
     outcomes.connect()
     introductions.connect()
+    meetings.connect()
     app.after_request(run_after_response)

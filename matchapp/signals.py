@@ -16,3 +16,7 @@ listing_changed = events.signal("listing-changed")
 # action: "request", "accept", ..., "expire", "schedule"; by: the user (None for the system);
 # side: the acting user's side ("city", "company", "coordinator" or None)
 introduction_changed = events.signal("introduction-changed")
+
+# sender: the meeting, after it was proposed ("propose") or a time was confirmed ("confirm");
+# by: the user; side: their side of the introduction
+meeting_changed = events.signal("meeting-changed")

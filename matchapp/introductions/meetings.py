@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import notifications
+from .. import notifications, signals
 from ..extensions import db
 from ..models import Introduction, Meeting, MeetingOption, Need, Technology
 from ..models.base import as_utc, utcnow
@@ -54,10 +54,7 @@ def propose(user, introduction, starts: list[datetime], mode: str, url: str = ""
     db.session.add(meeting)
     db.session.flush()
     record(introduction, "propose_meeting", user)
-    for party in ("city", "company"):
-        if party != side:
-            notifications.notify(users_of(introduction, party), "meeting_proposed", params(introduction, user.email),
-                                 link(introduction))
+    signals.meeting_changed.send(meeting, action="propose", by=user, side=side)
     db.session.commit()
     return meeting
 
@@ -95,11 +92,23 @@ def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
         raise IntroductionError(409, _l("A time has already been chosen for this meeting."))
     if introduction.state == "accepted" and _compare_and_set(introduction, state="meeting_scheduled"):
         record(introduction, "schedule", user)
-    for party in ("city", "company"):
-        notifications.notify(users_of(introduction, party), "meeting_confirmed", params(introduction, user.email),
-                             link(introduction))
+    signals.meeting_changed.send(meeting, action="confirm", by=user, side=side_of(user, introduction))
     db.session.commit()
     return meeting
+
+
+def notify_parties(meeting, action: str, by, side: str | None, **_) -> None:
+    """Receiver of `signals.meeting_changed`: proposed times go to the other side, a confirmed time to both."""
+    introduction = meeting.introduction
+    kind = "meeting_proposed" if action == "propose" else "meeting_confirmed"
+    for party in ("city", "company"):
+        if action == "confirm" or party != side:
+            notifications.notify(users_of(introduction, party), kind, params(introduction, by.email),
+                                 link(introduction))
+
+
+def connect() -> None:
+    signals.meeting_changed.connect(notify_parties)
 
 
 def ics_event(meeting: Meeting) -> list[str]:
