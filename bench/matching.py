@@ -227,6 +227,7 @@ def bench_size(size: int, pool: list[dict], folder: str) -> dict:
                                                         dtype=np.float32, workers=1))
         start = time.perf_counter()
         store.rematch()
+        db.session.commit()
         r["rematch_s"] = time.perf_counter() - start
         tech_ids = list(db.session.scalars(select(Technology.id).where(Technology.status == "published").limit(50)))
 
@@ -272,6 +273,7 @@ def bench_import(count: int, folder: str) -> dict:
         db.session.commit()
         start = time.perf_counter()
         import_bundle({"technologies": technologies})
+        db.session.commit()
         imported = time.perf_counter() - start
         start = time.perf_counter()
         listings_ = db.session.scalars(select(Technology)).all()

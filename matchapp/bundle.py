@@ -261,7 +261,7 @@ def _upsert(section: str, entry: dict, result: ImportResult):
 
 
 def import_bundle(bundle, on_new_listing=None, on_listings=None) -> ImportResult:
-    """Validate then upsert everything in one transaction; nothing is written on error.
+    """Validate then upsert everything in one transaction (the caller commits); nothing is written on error.
 
     `on_new_listing(listing)` runs for each created listing and `on_listings(all)`
     once for every created or updated listing (saved searches, matching), before
@@ -280,7 +280,6 @@ def import_bundle(bundle, on_new_listing=None, on_listings=None) -> ImportResult
             on_new_listing(listing)
         if on_listings and result.listings:
             on_listings(result.listings)
-        db.session.commit()
     except Exception:
         db.session.rollback()
         raise

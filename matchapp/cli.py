@@ -71,6 +71,7 @@ def seed_demo(if_empty: bool) -> None:
         return
     result = demo.load()
     matched = store.rematch()
+    db.session.commit()
     demo.record_outcomes()
     click.echo(f"Demo data loaded: {result.summary()}; {matched['stored']} matches stored")
 
@@ -152,6 +153,7 @@ def rematch(reembed: bool) -> None:
     profiles.catalog().sync()
     with click.progressbar(length=needs, label=f"Matching {needs} needs") as bar:
         result = store.rematch(progress=bar.update)
+    db.session.commit()
     click.echo(f"Stored {result['stored']} matches for {result['needs']} needs.")
 
 
@@ -214,13 +216,16 @@ def send_mail() -> None:
 def housekeeping() -> None:
     """Remind before introduction requests expire, and expire overdue ones (run daily)."""
     reminded, expired = introductions.housekeeping()
+    db.session.commit()
     click.echo(f"Reminded {reminded} introduction(s); expired {expired}.")
 
 
 @click.command("send-digest")
 def send_digest() -> None:
     """Queue the weekly digest of new good matches for every user who has not opted out."""
-    click.echo(f"Queued {notifications.build_digests()} digest(s).")
+    made = notifications.build_digests()
+    db.session.commit()
+    click.echo(f"Queued {made} digest(s).")
 
 
 @click.command("backup")

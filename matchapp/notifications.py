@@ -170,7 +170,7 @@ def deliver(email: OutboxEmail) -> bool:
 
 
 def build_digests() -> int:
-    """One digest per user with new good matches for their listings since their last digest."""
+    """One digest per user with new good matches for their listings since their last digest (the caller commits)."""
     now, made = utcnow(), 0
     for user in db.session.scalars(select(User).where(User.active.is_(True), User.digest_opt_out.is_(False),
                                                       User.role.in_(("company", "city")))):
@@ -188,7 +188,6 @@ def build_digests() -> int:
         if count:
             notify([user], "digest", {"count": count}, "/dashboard")
             made += 1
-    db.session.commit()
     return made
 
 

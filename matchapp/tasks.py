@@ -1,6 +1,8 @@
 """The application's background jobs (see jobs.py for when and where they run).
 
 Each is idempotent: run twice, or again after a crash, it finds its work done or redoes it whole.
+Each is one unit of work: the services it calls never commit; the job does, once, at its end
+(the mail sender is the exception by design: every message sent is committed on its own).
 """
 from .extensions import db
 from .jobs import job
@@ -18,6 +20,7 @@ def send_password_reset(email: str) -> None:
     """A reset link for `email`, if an account uses it (the request never says)."""
     from .accounts import reset
     reset.send_to_address(email)
+    db.session.commit()
 
 
 @job
@@ -42,6 +45,7 @@ def send_digests() -> None:
     """Weekly: the digest of new good matches."""
     from . import notifications
     notifications.build_digests()
+    db.session.commit()
 
 
 @job
@@ -79,3 +83,4 @@ def import_upload(upload_id: int) -> None:
 def rematch() -> None:
     from .matching import store
     store.rematch()
+    db.session.commit()

@@ -56,3 +56,11 @@ def users_per_role() -> dict:
         "coordinator": user("coordinator@example.com", "coordinator"),
         "admin": user("admin@example.com", "admin"),
     }
+
+
+def rematch() -> dict:
+    """Recompute every stored match and commit, as `flask rematch` does (the service itself never commits)."""
+    from matchapp.matching import store
+    result = store.rematch()
+    db.session.commit()
+    return result

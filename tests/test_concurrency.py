@@ -71,6 +71,7 @@ def test_booking_the_same_meeting_time_at_once(app, db, users):
     services.act(firm, introduction, "accept")
     from datetime import timedelta
     meeting = meeting_service.propose(firm, introduction, [utcnow() + timedelta(days=3)], "online", "https://m.example")
+    db.session.commit()
     meeting_id, option_id, city_id = meeting.id, meeting.options[0].id, users["city"].id
     extra = [factories.user(f"city{i}@example.com", "city", city=users["city"].city).id for i in range(ATTEMPTS - 1)]
     user_ids = [city_id] + extra
@@ -80,6 +81,7 @@ def test_booking_the_same_meeting_time_at_once(app, db, users):
             user = db.session.get(User, user_ids[i])
             try:
                 meeting_service.confirm(user, db.session.get(Meeting, meeting_id), option_id)
+                db.session.commit()
                 return "confirmed"
             except services.IntroductionError as error:
                 return error.status
@@ -125,6 +127,7 @@ def test_making_one_introduction_a_project_twenty_times_at_once(live_server, db,
     introduction = services.request_introduction(users["city"], need, tech)
     db.session.commit()
     services.act(users["company"], introduction, "accept")
+    db.session.commit()
     opener = logged_in_opener(int(live_server.rsplit(":", 1)[1]), "coordinator@example.com")
     page = opener.open(f"{live_server}/introductions/{introduction.id}", timeout=10).read().decode()
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

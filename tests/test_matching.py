@@ -7,17 +7,17 @@ import pytest
 from sqlalchemy import func, select
 
 from matchapp import demo
-from matchapp.matching import store
 from matchapp.models import Dismissal, Introduction, Match, Need, Technology
 from matchapp.models.base import utcnow
 
+from . import factories
 from .factories import PASSWORD
 
 
 @pytest.fixture
 def matched(db, users):
     demo.load()
-    store.rematch()
+    factories.rematch()
 
 
 def stored(db, **where):

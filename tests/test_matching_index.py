@@ -45,7 +45,7 @@ def test_profiles_are_stored_when_a_listing_is_saved_and_not_computed_again(db, 
 
 def test_another_process_sees_an_edit_through_the_change_log(db, users):
     demo.load()
-    store.rematch()
+    factories.rematch()
     ours, theirs = profiles.catalog(), another_process()
     theirs.sync()
     tech = db.session.scalar(select(Technology).where(Technology.ref == "nse-landfill-gas"))
@@ -96,7 +96,7 @@ def test_a_change_committed_after_a_later_one_is_not_missed(db, users):
 def test_a_new_process_starts_from_the_snapshot_and_applies_later_changes(db, users, app, tmp_path):
     app.config["MATCHING_INDEX_CACHE"] = str(tmp_path)
     demo.load()
-    store.rematch()
+    factories.rematch()
     expected = ranking("hp-seafood-wastewater")
     assert list(tmp_path.glob("index-*.npz"))
     tech = db.session.scalar(select(Technology).where(Technology.ref == "jfils-organic-wastewater"))
@@ -116,7 +116,7 @@ def test_a_new_process_starts_from_the_snapshot_and_applies_later_changes(db, us
 def test_a_broken_or_foreign_snapshot_is_ignored(db, users, app, tmp_path, caplog):
     app.config["MATCHING_INDEX_CACHE"] = str(tmp_path)
     demo.load()
-    store.rematch()
+    factories.rematch()
     expected = ranking("hcmc-water-pumps")
     path = next(tmp_path.glob("index-*.npz"))
     path.write_bytes(b"not an index")
@@ -131,7 +131,7 @@ def test_a_broken_or_foreign_snapshot_is_ignored(db, users, app, tmp_path, caplo
 
 def test_rematch_reembed_recomputes_profiles_of_another_model(db, users, runner):
     demo.load()
-    store.rematch()
+    factories.rematch()
     db.session.execute(MatchProfile.__table__.update().values(model="some-older-model@0.1"))
     db.session.commit()
     result = runner.invoke(args=["rematch"])

@@ -40,7 +40,7 @@ def test_accepting_meeting_and_dismissing_are_recorded_once_with_the_rank_at_the
 
 def test_tune_weights_runs_on_the_demos_outcomes_and_writes_only_when_asked(runner, db, users, tmp_path):
     demo.load()
-    store.rematch()
+    factories.rematch()
     assert demo.record_outcomes() == len(demo.DEMO_OUTCOMES)
     result = runner.invoke(args=["tune-weights", "--folds", "3"])
     assert result.exit_code == 0, result.output
@@ -62,7 +62,7 @@ def test_tune_weights_refuses_without_enough_outcomes(runner, db, users):
 
 def test_the_figures_page_shows_match_quality_by_month(client, auth, db, users):
     demo.load()
-    store.rematch()
+    factories.rematch()
     demo.record_outcomes()
     auth.login("coordinator@example.com")
     page = re.sub(r">\s+<", "><", client.get("/workspace/dashboard").get_data(as_text=True))
@@ -79,7 +79,7 @@ def test_the_figures_page_shows_match_quality_by_month(client, auth, db, users):
 
 def test_a_stored_rank_is_the_pairs_place_among_the_needs_matches(db, users):
     demo.load()
-    store.rematch()
+    factories.rematch()
     need = db.session.scalar(select(Need).where(Need.ref == "hp-seafood-wastewater"))
     best = db.session.scalars(select(Match).where(Match.need_id == need.id).order_by(Match.score.desc())).all()
     assert outcomes.stored_rank(need.id, best[2].technology_id) == (best[2].score, 3)

@@ -1,11 +1,11 @@
 """Financiers and consultants browse listings and matches but post nothing and change nothing."""
 from matchapp import demo
-from matchapp.matching import store
+from . import factories
 
 
 def test_partners_browse_but_do_not_act(client, auth, db, runner):
     demo.load()
-    store.rematch()
+    factories.rematch()
     auth.login("partner@demo.matchapp.example", demo.DEMO_PASSWORD)
     assert client.get("/technologies").status_code == 200
     assert client.get("/needs/hp-ip-waste-liquid/matches").status_code == 200

@@ -89,14 +89,13 @@ def test_the_workspace_is_for_coordinators(client, auth, db, introduction):
 
 
 def test_yearly_report_and_booklet(client, db, introduction):
-    from matchapp.matching import store
     client.post(f"/workspace/introductions/{introduction}/project")
     client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
     client.post("/workspace/projects/1/monitoring", data={"year": "2026", "co2_t": "250"})
     year = project(db).created_at.year
     page = client.get(f"/workspace/reports/Kitakyushu/{year}").get_data(as_text=True)
     assert "1 studies supported, 1 commercialised" in page
-    store.rematch()
+    factories.rematch()
     booklet = client.get("/workspace/booklet/hai-phong?refs=rooftop-pv").get_data(as_text=True)
     assert "Kanmon Solar / 関門ソーラー" in booklet and "Rooftop solar PV" in booklet
     assert client.get("/workspace/booklet/atlantis").status_code == 404

@@ -30,7 +30,9 @@ def world(db, users):
     db.session.commit()
     introductions.act(users["company"], intro, "accept")
     meeting = meetings.propose(users["company"], intro, [utcnow() + timedelta(days=5)], "online", "https://m.example")
+    db.session.commit()
     meetings.confirm(users["city"], meeting, meeting.options[0].id)
+    db.session.commit()
     message = Message(introduction_id=intro.id, author_id=users["city"].id, body="plan", attachment=b"x",
                       attachment_name="plan.pdf")
     event = Event(title="Session", held_on=utcnow().date(), timezone="Asia/Tokyo", created_by_id=users["coordinator"].id,
@@ -40,6 +42,7 @@ def world(db, users):
     db.session.commit()
     events.publish(event)
     project = projects.from_introduction(users["coordinator"], intro)
+    db.session.commit()
     search = SavedSearch(user_id=users["company"].id, kind="needs", name="All")
     upload = PendingUpload(user_id=users["coordinator"].id, kind="bundle", payload="{}")
     token, _secret = ApiToken.issue(users["company"], "script")

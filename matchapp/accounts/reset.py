@@ -59,7 +59,6 @@ def send_to_address(email: str) -> None:
         return
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):  # for url_for
         queue_reset_email(user)
-    db.session.commit()
 
 
 def queue_reset_email(user: User) -> OutboxEmail | None:

@@ -151,6 +151,7 @@ def create_introduction():
 def get_introduction(introduction_id):
     introduction = introduction_or_404(introduction_id)
     introductions.expire_if_due(introduction)
+    db.session.commit()
     return jsonify(introductions.as_json(introduction))
 
 
@@ -166,6 +167,7 @@ def introduction_action(introduction_id, action):
     note = body.get("note", "") if isinstance(body, dict) and isinstance(body.get("note", ""), str) else ""
     try:
         introductions.act(g.api_user, introduction, action, note)
+        db.session.commit()
     except introductions.IntroductionError as error:
         db.session.rollback()
         raise ApiError(error.status, "conflict" if error.status == 409 else "not_found", str(error.message))

@@ -102,9 +102,9 @@ def propose_schedule(event: Event) -> int:
 
 
 def save() -> None:
-    """Commit, turning a constraint violation into a clear conflict."""
+    """Flush (the caller commits), turning a constraint violation into a clear conflict."""
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise EventError(409, _l("That slot is already used, or an organisation would be in two meetings at once."))
@@ -131,7 +131,6 @@ def publish(event: Event) -> None:
         users = notifications.organisation_users(company_id=participant.company_id) if participant.company_id \
             else notifications.organisation_users(city_id=participant.city_id)
         notifications.notify(users, "event_published", {"event": event.title}, f"/events/{event.id}/agenda")
-    db.session.commit()
 
 
 def agenda(event: Event, participant: EventParticipant) -> list[EventMeeting]:

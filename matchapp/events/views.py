@@ -104,6 +104,7 @@ def schedule(event_id):
     event = staff_event(event_id)
     try:
         made = services.propose_schedule(event)
+        db.session.commit()
         flash(_("%(n)d meetings proposed. Adjust them, then publish.", n=made), "success")
     except services.EventError as error:
         flash(str(error.message), "error")
@@ -122,7 +123,9 @@ def adjust(event, change):
     """Run a schedule change; a constraint violation comes back as a 409 with a message."""
     try:
         change()
+        db.session.commit()
     except services.EventError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return refused_back(event, error.status)
     return back(event)
@@ -170,6 +173,7 @@ def delete_meeting(event_id, meeting_id):
 def publish(event_id):
     event = staff_event(event_id)
     services.publish(event)
+    db.session.commit()
     flash(_("Schedule published. Every participant can print their agenda."), "success")
     return back(event)
 

@@ -55,7 +55,6 @@ def propose(user, introduction, starts: list[datetime], mode: str, url: str = ""
     db.session.flush()
     record(introduction, "propose_meeting", user)
     signals.meeting_changed.send(meeting, action="propose", by=user, side=side)
-    db.session.commit()
     return meeting
 
 
@@ -93,7 +92,6 @@ def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
     if introduction.state == "accepted" and _compare_and_set(introduction, state="meeting_scheduled"):
         record(introduction, "schedule", user)
     signals.meeting_changed.send(meeting, action="confirm", by=user, side=side_of(user, introduction))
-    db.session.commit()
     return meeting
 
 

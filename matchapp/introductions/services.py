@@ -188,7 +188,6 @@ def expire_if_due(introduction) -> bool:
         return False
     if _compare_and_set(introduction, state="expired"):
         record(introduction, "expire", None)
-        db.session.commit()
         return True
     return False
 
@@ -220,12 +219,11 @@ def act(user, introduction, action: str, note: str = "") -> Introduction:
     if not _compare_and_set(introduction, **values):
         raise IntroductionError(409, _l("Someone else changed this introduction at the same moment. Please look again."))
     record(introduction, action, user, note, side)
-    db.session.commit()
     return introduction
 
 
 def housekeeping() -> tuple[int, int]:
-    """Remind the answering side before a request expires, and expire overdue requests."""
+    """Remind the answering side before a request expires, and expire overdue requests (the caller commits)."""
     now = utcnow()
     remind_before = now + timedelta(days=current_app.config["INTRODUCTION_REMINDER_DAYS"])
     reminded = expired = 0
@@ -239,7 +237,6 @@ def housekeeping() -> tuple[int, int]:
                 if allowed(introduction, party, "accept"):
                     notifications.notify(users_of(introduction, party), "intro_reminder", params(introduction),
                                          link(introduction))
-            db.session.commit()
             reminded += 1
     return reminded, expired
 

@@ -46,6 +46,7 @@ def index():
     introductions = db.session.scalars(query.limit(200)).all()
     for introduction in introductions:
         services.expire_if_due(introduction)
+    db.session.commit()
     return render_template("introductions/index.html", introductions=introductions)
 
 
@@ -80,6 +81,7 @@ def create():
 def detail(introduction_id):
     introduction = visible_or_404(introduction_id)
     services.expire_if_due(introduction)
+    db.session.commit()
     zones = meeting_service.party_timezones(introduction)
     return render_template("introductions/detail.html", introduction=introduction,
                            side=services.side_of(current_user, introduction),
@@ -95,6 +97,7 @@ def act(introduction_id, action):
     introduction = visible_or_404(introduction_id)
     try:
         services.act(current_user, introduction, action, request.form.get("note", ""))
+        db.session.commit()
         flash(_("Done."), "success")
     except services.IntroductionError as error:
         flash(str(error.message), "error")
@@ -156,6 +159,7 @@ def propose_meeting(introduction_id):
     try:
         meeting_service.propose(current_user, introduction, starts, form.mode.data, form.url.data or "",
                                 form.place.data or "", form.duration.data)
+        db.session.commit()
     except services.IntroductionError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -176,6 +180,7 @@ def confirm_meeting(meeting_id):
         option_id = -1
     try:
         meeting_service.confirm(current_user, meeting, option_id)
+        db.session.commit()
     except services.IntroductionError as error:
         db.session.rollback()
         flash(str(error.message), "error")

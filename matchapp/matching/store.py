@@ -221,7 +221,6 @@ def _rematch(catalog, progress, batch: int) -> dict:
         stored += len(rows)
         if progress:
             progress(len(chunk))
-    db.session.commit()
     return {"needs": len(need_ids), "stored": stored}
 
 

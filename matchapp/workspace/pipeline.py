@@ -91,9 +91,12 @@ def project(project_id):
 
 
 def run(project, action):
+    """One project change as the request's unit of work: the service's change, then one commit."""
     try:
         action()
+        db.session.commit()
     except projects.ProjectError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return refused(error.status, url_for("workspace.project", project_id=project.id), _("Back to the project"))
     flash(_("Saved."), "success")
@@ -174,7 +177,9 @@ def from_introduction(introduction_id):
     try:
         introduction = visible_introduction(current_user, introduction_id)
         item = projects.from_introduction(current_user, introduction)
+        db.session.commit()
     except (IntroductionError, projects.ProjectError) as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return refused(error.status, url_for("introductions.detail", introduction_id=introduction_id),
                        _("Back to the introduction"))

@@ -45,7 +45,6 @@ def from_introduction(user, introduction: Introduction) -> Project:
     db.session.flush()
     log(project, user, f"created from introduction #{introduction.id} at stage discovery")
     outcomes.record(need.id, technology.id, "project")
-    db.session.commit()
     return project
 
 
@@ -55,7 +54,6 @@ def change(user, project: Project, version: int, description: str, **values) -> 
         raise ProjectError(409, _l("Someone saved this project after you opened it. Your change was not applied: "
                                    "reload the page and try again."))
     log(project, user, description)
-    db.session.commit()
 
 
 def move_stage(user, project: Project, version: int, stage: str, reason: str = "") -> None:
@@ -70,13 +68,11 @@ def move_stage(user, project: Project, version: int, stage: str, reason: str = "
 def add_funding(user, project: Project, source: str, status: str, amount: int | None, year: int | None) -> None:
     project.funding.append(Funding(source=source, status=status, amount_jpy=amount, fiscal_year=year))
     log(project, user, f"funding {source} {status} {amount or ''} JPY {year or ''}".strip())
-    db.session.commit()
 
 
 def add_member(user, project: Project, role: str, company=None, city=None, name: str = "") -> None:
     project.members.append(ProjectMember(role=role, company=company, city=city, name=name.strip()[:200]))
     log(project, user, f"consortium: {role} {(company or city).name if (company or city) else name}")
-    db.session.commit()
 
 
 def record_monitoring(user, project: Project, year: int, co2_t: float, method: str, evidence=None) -> None:
@@ -90,4 +86,3 @@ def record_monitoring(user, project: Project, year: int, co2_t: float, method: s
                                                reported_by_id=user.id, evidence=data or None,
                                                evidence_name=(evidence.filename or "")[:255] if data else ""))
     log(project, user, f"monitoring {year}: {co2_t:g} tCO2 ({method.strip()[:100]})")
-    db.session.commit()

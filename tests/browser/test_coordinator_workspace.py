@@ -16,6 +16,7 @@ def accepted_introduction(db):
                                                  db.session.query(Technology).filter_by(ref="kanmon-rooftop-solar").one())
     db.session.commit()
     services.act(firm, introduction, "accept")
+    db.session.commit()
     return introduction
 
 

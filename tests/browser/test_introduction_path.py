@@ -2,13 +2,13 @@
 from playwright.sync_api import expect
 
 from matchapp import demo
-from matchapp.matching import store
 from tests.browser.test_listings_in_browser import log_in, switch_language
+from tests import factories
 
 
 def test_from_a_need_to_a_meeting_in_both_time_zones(live_server, browser, screenshot, db):
     demo.load()
-    store.rematch()
+    factories.rematch()
     city = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     firm = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True).new_page()
 

@@ -2,13 +2,13 @@
 from playwright.sync_api import expect
 
 from matchapp import demo
-from matchapp.matching import store
 from tests.browser.test_listings_in_browser import log_in, switch_language
+from tests import factories
 
 
 def test_matches_are_explained_both_ways_in_both_languages(live_server, page, phone, screenshot, db):
     demo.load()
-    store.rematch()
+    factories.rematch()
     log_in(page, live_server, "city@demo.matchapp.example", demo.DEMO_PASSWORD)
     page.goto(live_server + "/needs/hp-ip-waste-liquid")
     page.get_by_role("link", name="See matching technologies").click()
@@ -39,7 +39,7 @@ def test_matches_are_explained_both_ways_in_both_languages(live_server, page, ph
 
 def test_search_finds_listings_by_meaning_in_the_other_language(live_server, page, screenshot, db):
     demo.load()
-    store.rematch()
+    factories.rematch()
     log_in(page, live_server, "city@demo.matchapp.example", demo.DEMO_PASSWORD)
     page.goto(live_server + "/technologies")
     page.get_by_label("Search words (Japanese or English)").fill("太陽光")

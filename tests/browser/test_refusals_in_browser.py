@@ -28,6 +28,7 @@ def test_refused_project_changes_say_why_in_japanese(live_server, page, screensh
     introduction = accepted_introduction(db)
     coordinator = db.session.query(User).filter_by(email="coordinator@demo.matchapp.example").one()
     project = projects.from_introduction(coordinator, introduction)
+    db.session.commit()
     log_in(page, live_server, "coordinator@demo.matchapp.example", demo.DEMO_PASSWORD)
     switch_language(page, "日本語")
     page.goto(f"{live_server}/workspace/projects/{project.id}")
