@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import threading
+import time
 import uuid
 
 import pytest
@@ -67,12 +68,33 @@ def maintenance_url(url: str) -> sa.engine.URL:
 
 
 def recreate_postgres(url: str, template: str | None = None) -> None:
-    """Drop the database `url` names and create it again, empty or as a copy of `template`."""
+    """Drop the database `url` names and create it again, empty or as a copy of `template`.
+
+    A vacuum that PostgreSQL's autovacuum started on the old database can be neither waited
+    for by DROP nor ended by a role that is not a superuser: try again for a few seconds.
+    """
     name = sa.engine.make_url(url).database
     engine = sa.create_engine(maintenance_url(url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    deadline = time.time() + 30
     with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        while True:
+            try:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except (sa.exc.ProgrammingError, sa.exc.OperationalError):
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
         connection.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    engine.dispose()
+
+
+def without_autovacuum(url: str) -> None:
+    """The template's tables (and so every copy's) are not vacuumed behind the tests' back."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        for table in sa.inspect(connection).get_table_names():
+            connection.execute(sa.text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)'))
     engine.dispose()
 
 
@@ -94,6 +116,7 @@ def migrated_template(tmp_path_factory):
         template = url.set(database=f"{url.database}_template").render_as_string(hide_password=False)
         recreate_postgres(template)
         migrate(template)
+        without_autovacuum(template)
         return sa.engine.make_url(template).database
     path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
     migrate(f"sqlite:///{path}")
