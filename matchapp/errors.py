@@ -6,8 +6,10 @@ traceback and that id, and the error page shows the id so that a user can quote 
 """
 import re
 import uuid
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask import (current_app, flash, g, has_request_context, jsonify, make_response, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -84,15 +86,12 @@ def handle_domain_error(error: DomainError):
         if error.field:
             body["field"] = error.field
         return jsonify({"error": body}), error.status
-    from flask import flash
     flash(str(error.message), "error")
     return refused(error.status, same_site_referrer())
 
 
 def same_site_referrer() -> str:
     """Where the user came from, if it is a page of this site; else the dashboard."""
-    from urllib.parse import urlsplit
-    from flask import url_for
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host and referrer.path.startswith("/"):
         return referrer.path + (f"?{referrer.query}" if referrer.query else "")

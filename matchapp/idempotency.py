@@ -27,10 +27,6 @@ from .models.base import utcnow
 MAX_KEY_LENGTH = 100
 
 
-class KeyReused(ValueError):
-    """The same key came with a different request."""
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(18)
 

@@ -34,7 +34,7 @@ def enqueue(name: str, *args) -> None:
     if name not in REGISTRY:
         raise KeyError(f"unknown job {name!r}")
     db.session.connection()  # a transaction is open, so that a rollback is seen and forgets the job
-    db.session.info.setdefault(PENDING, []).append((name, args))
+    enqueue_on(db.session(), name, *args)
 
 
 def enqueue_on(session: Session, name: str, *args) -> None:

@@ -56,9 +56,23 @@ def notify(users, kind: str, params: dict, link: str = "") -> None:
         if mail:
             with force_locale(user.language):
                 text = render(kind, params)
-                url = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
+                url = absolute_url(link) if link else ""
                 body = text + ("\n\n" + url if url else "") + "\n\n— MatchApp"
             db.session.add(OutboxEmail(to=user.email, subject=one_line(f"[MatchApp] {text}")[:300], body=body))
+
+
+def absolute_url(path: str) -> str:
+    """A path on this site as the link a mail carries (PUBLIC_URL)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def link_not_mailed(email: str, link: str) -> bool:
+    """Without SMTP nothing is mailed; in development (`make run`) the link is written to the log instead."""
+    if current_app.config.get("MAIL_SERVER"):
+        return False
+    if current_app.config["MATCHAPP_ENV"] == "development":
+        current_app.logger.warning("MAIL_SERVER is not set; link for %s: %s", email, link)
+    return True
 
 
 def send_soon(to: str, subject: str, body: str) -> OutboxEmail:

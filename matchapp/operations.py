@@ -63,16 +63,23 @@ def may_read_metrics() -> bool:
     return current_user.is_authenticated and current_user.role == "admin"
 
 
+def waiting_jobs() -> int | None:
+    """Jobs waiting in the queue; None without a queue or when Redis does not answer (/healthz says so)."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    try:
+        return queue.queue(current_app).count
+    except Exception:  # noqa: BLE001 — any failure to reach Redis
+        return None
+
+
 class QueueCollector:
     """Read at scrape time: jobs waiting and failed jobs kept (no per-process state)."""
 
     def collect(self):
         waiting = GaugeMetricFamily("matchapp_queue_jobs", "Jobs waiting in the queue")
-        if current_app.config.get("REDIS_URL"):
-            try:
-                waiting.add_metric([], queue.queue(current_app).count)
-            except Exception:  # noqa: BLE001 — Redis down: /healthz says so; metrics stay readable
-                pass
+        if (count := waiting_jobs()) is not None:
+            waiting.add_metric([], count)
         yield waiting
         failed = GaugeMetricFamily("matchapp_job_failures", "Background jobs kept as failed")
         failed.add_metric([], db.session.query(JobFailure).count())
@@ -101,13 +108,7 @@ def metrics():
 def failed_jobs():
     """Background jobs that used up their retries, newest first, with their error."""
     failures = db.session.scalars(select(JobFailure).order_by(JobFailure.failed_at.desc()).limit(200)).all()
-    waiting = None
-    if current_app.config.get("REDIS_URL"):
-        try:
-            waiting = queue.queue(current_app).count
-        except Exception:  # noqa: BLE001
-            waiting = None
-    return render_template("main/jobs.html", failures=failures, waiting=waiting,
+    return render_template("main/jobs.html", failures=failures, waiting=waiting_jobs(),
                            inline=not current_app.config.get("REDIS_URL"))
 
 

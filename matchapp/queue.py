@@ -70,7 +70,7 @@ def record_failure(job, connection, exc_type, exc_value, traceback) -> None:
     if job.retries_left:
         return
     from . import jobs
-    name, args = (job.args + [None, None])[:2]
+    name, args = (list(job.args) + [None, None])[:2]
     jobs.record_failure(WORKER_APP["app"], str(name), args or [], f"{exc_type.__name__}: {exc_value}",
                         attempts=len(RETRY_INTERVALS) + 1)
 

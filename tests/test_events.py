@@ -75,13 +75,24 @@ def test_the_database_refuses_a_double_booking(db, event):
     db.session.rollback()
 
 
-def test_adjustments_that_would_double_book_are_refused(client, auth, db, users, event):
-    kanmon, hai_phong, da_nang = (participant(db, event, r) for r in ("kanmon", "hai-phong", "da-nang"))
+def schedule_with_a_busy_slot(client, auth, db, event):
+    """Kanmon meets Hai Phong, then Da Nang; returns (first, second meeting, a free table at the first's time).
+
+    Moving the second meeting to that slot would put Kanmon in two meetings at once. Leaves the
+    coordinator logged in.
+    """
+    hai_phong, da_nang = participant(db, event, "hai-phong"), participant(db, event, "da-nang")
     wish(client, auth, "firm@example.com", event, hai_phong, da_nang)
     auth.login("coordinator@example.com")
     client.post(f"/events/{event.id}/schedule")
     first, second = sorted(db.session.scalars(select(EventMeeting)).all(), key=lambda m: m.slot.starts_at)
     target = next(s for s in event.slots if s.starts_at == first.slot.starts_at and s.id != first.slot_id)
+    return first, second, target
+
+
+def test_adjustments_that_would_double_book_are_refused(client, auth, db, users, event):
+    da_nang = participant(db, event, "da-nang")
+    first, second, target = schedule_with_a_busy_slot(client, auth, db, event)
     response = client.post(f"/events/{event.id}/meetings/{second.id}/move", data={"slot": target.id})
     assert response.status_code == 409  # kanmon is already in a meeting at that time
     # A consortium meeting: the second city (free at 09:00) joins the first meeting ...

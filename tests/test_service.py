@@ -185,3 +185,21 @@ def test_a_new_partnership_of_a_city_re_scores_its_needs_stored_matches(db, user
     after = stored()
     assert any(r["code"] == "partnership" for r in after.reasons)
     assert after.score > before_score
+
+
+@pytest.mark.redis
+def test_a_queued_job_that_used_up_its_retries_is_kept_for_admins(app_config, redis_url, db):
+    """RQ's failure callback, called as the worker calls it, on a real job from the queue."""
+    app = create_app(dict(app_config, REDIS_URL=redis_url))
+    queue.push(app, "send_email", [12345])
+    job = queue.queue(app).jobs[0]
+    job.retries_left = 0
+    queue.WORKER_APP["app"] = app
+    try:
+        queue.record_failure(job, job.connection, RuntimeError, RuntimeError("SMTP refused"), None)
+    finally:
+        queue.WORKER_APP.clear()
+    db.session.expire_all()
+    failure = db.session.scalar(select(JobFailure))
+    assert (failure.name, failure.arguments, failure.error) == ("send_email", "[12345]", "RuntimeError: SMTP refused")
+    assert failure.attempts == len(queue.RETRY_INTERVALS) + 1

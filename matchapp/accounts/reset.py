@@ -38,16 +38,25 @@ class InvalidToken(Exception):
         self.expired = expired
 
 
-def user_for_token(token: str) -> User:
-    """The active user a valid, unused, unexpired token belongs to, else InvalidToken."""
+def signed_user(signer: URLSafeTimedSerializer, token: str, max_age: int) -> tuple[User, str]:
+    """The active user a signed [user id, check] token names, and its check; InvalidToken when the
+    token is malformed, expired or names nobody (reset and sign-up links are made this way)."""
     try:
-        user_id, print_ = serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user_id, check = signer.loads(token, max_age=max_age)
     except SignatureExpired:
         raise InvalidToken(expired=True) from None
     except (BadSignature, ValueError, TypeError):
         raise InvalidToken() from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active or print_ != fingerprint(user):
+    if user is None or not user.active:
+        raise InvalidToken()
+    return user, check
+
+
+def user_for_token(token: str) -> User:
+    """The active user a valid, unused, unexpired token belongs to, else InvalidToken."""
+    user, print_ = signed_user(serializer(), token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if print_ != fingerprint(user):
         raise InvalidToken()
     return user
 
@@ -63,11 +72,8 @@ def send_to_address(email: str) -> None:
 
 def queue_reset_email(user: User) -> OutboxEmail | None:
     """The reset e-mail in the user's language, sent after the commit; None without SMTP."""
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password",
-                                                                  token=make_token(user))
-    if not current_app.config.get("MAIL_SERVER"):
-        if current_app.config["MATCHAPP_ENV"] == "development":  # `make run` has no mail server
-            current_app.logger.warning("MAIL_SERVER is not set; password reset link for %s: %s", user.email, link)
+    link = notifications.absolute_url(url_for("accounts.reset_password", token=make_token(user)))
+    if notifications.link_not_mailed(user.email, link):
         return None
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     with force_locale(user.language):

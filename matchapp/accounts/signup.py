@@ -7,13 +7,12 @@ the address is confirmed the account can prepare drafts but not publish.
 """
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from .. import notifications
-from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
-from .reset import InvalidToken
+from .reset import InvalidToken, signed_user
 
 SALT = "confirm-address"
 
@@ -28,14 +27,8 @@ def make_token(user: User) -> str:
 
 def user_for_token(token: str) -> User:
     """The active, still unconfirmed user the token was made for; InvalidToken otherwise."""
-    try:
-        user_id, email = serializer().loads(token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
-    except SignatureExpired:
-        raise InvalidToken(expired=True) from None
-    except (BadSignature, ValueError, TypeError):
-        raise InvalidToken() from None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active or user.email != email or user.email_verified_at is not None:
+    user, email = signed_user(serializer(), token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    if user.email != email or user.email_verified_at is not None:
         raise InvalidToken()
     return user
 
@@ -44,21 +37,14 @@ def confirm(user: User) -> None:
     user.email_verified_at = utcnow()
 
 
-def absolute(path: str) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
 def send(user: User, subject: str, body: str, link: str) -> None:
     """Mail `user` after the commit; without SMTP (`make run`) the link is written to the log."""
-    if not current_app.config.get("MAIL_SERVER"):
-        if current_app.config["MATCHAPP_ENV"] == "development":
-            current_app.logger.warning("MAIL_SERVER is not set; link for %s: %s", user.email, link)
-        return
-    notifications.send_soon(user.email, subject, body + f"\n\n{link}\n\n— MatchApp")
+    if not notifications.link_not_mailed(user.email, link):
+        notifications.send_soon(user.email, subject, body + f"\n\n{link}\n\n— MatchApp")
 
 
 def send_confirmation(user: User) -> None:
-    link = absolute(url_for("accounts.confirm_address", token=make_token(user)))
+    link = notifications.absolute_url(url_for("accounts.confirm_address", token=make_token(user)))
     days = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400
     with force_locale(user.language):
         send(user, _("[MatchApp] Confirm your e-mail address"),
@@ -68,7 +54,7 @@ def send_confirmation(user: User) -> None:
 
 def send_address_taken(user: User) -> None:
     """Someone signed up with an address that already has an account: tell its owner, nobody else."""
-    link = absolute(url_for("accounts.login"))
+    link = notifications.absolute_url(url_for("accounts.login"))
     with force_locale(user.language):
         send(user, _("[MatchApp] Someone tried to sign up with your address"),
              _("Someone tried to create a new MatchApp account with this e-mail address, which already has "

@@ -77,3 +77,48 @@ def test_demo_coordinator_sees_organisations_on_a_phone(live_server, phone, scre
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     screenshot(phone, "organisations-phone-ja")
+
+
+def test_the_new_account_and_service_pages_fit_a_360_px_screen(app_config_with_mail, smtp_port, live_server, browser,
+                                                              db, users):
+    """Sign-up's "check your inbox", the confirmation page and an import's progress: nothing scrolls sideways."""
+    from matchapp.accounts import signup
+    from matchapp.models import PendingUpload, User
+    from tests.factories import PASSWORD as USER_PASSWORD
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+
+    def fits(path_or_none=None):
+        if path_or_none:
+            phone.goto(live_server + path_or_none)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, phone.url
+
+    controller, inbox = start_server(smtp_port)
+    try:
+        phone.goto(live_server + "/account/register")
+        phone.get_by_label("E-mail").fill("someone.with.a.rather.long.address@a-long-company-name.example")
+        phone.get_by_label("Password", exact=True).fill(PASSWORD)
+        phone.get_by_label("Repeat the password").fill(PASSWORD)
+        phone.get_by_label("Organisation name (English)").fill("Hibiki Energy")
+        phone.get_by_role("button", name="Create account").click()
+        expect(phone.get_by_role("heading", name="Check your inbox")).to_be_visible()
+        fits()
+        wait_for(inbox)
+    finally:
+        controller.stop()
+    newcomer = db.session.query(User).filter_by(email="someone.with.a.rather.long.address@a-long-company-name.example").one()
+    fits(f"/account/confirm/{signup.make_token(newcomer)}")
+    expect(phone.get_by_role("button", name="Confirm my e-mail address")).to_be_visible()
+    coordinator = db.session.query(User).filter_by(email="coordinator@example.com").one()
+    upload = PendingUpload(user_id=coordinator.id, kind="bundle", filename="a-file-with-a-long-name.json", payload="",
+                           state="failed", result="technologies[0] ref=x: unknown sector 'solr'\n" * 3)
+    db.session.add(upload)
+    db.session.commit()
+    phone.goto(live_server + "/account/login")
+    phone.get_by_label("E-mail").fill("coordinator@example.com")
+    phone.get_by_label("Password").fill(USER_PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    fits(f"/listings/import/{upload.id}/progress")
+    expect(phone.get_by_text("Nothing was imported")).to_be_visible()
+    context.close()
+

@@ -8,6 +8,13 @@ from tests.browser.test_coordinator_workspace import accepted_introduction
 from tests.browser.test_listings_in_browser import log_in, switch_language
 
 
+def expect_refusal(page, reason=None) -> None:
+    """The refusal page itself: its heading, the reason (a given text, or the flashed error), no bare redirect."""
+    expect(page.get_by_role("heading", name="That could not be done")).to_be_visible()
+    expect(page.get_by_text(reason) if reason else page.locator(".flash.error")).to_be_visible()
+    assert "Redirecting" not in page.content()
+
+
 def test_a_refused_meeting_proposal_says_why_and_leads_back(live_server, phone, screenshot, db):
     introduction = accepted_introduction(db)
     log_in(phone, live_server, "company@demo.matchapp.example", demo.DEMO_PASSWORD)
@@ -16,9 +23,7 @@ def test_a_refused_meeting_proposal_says_why_and_leads_back(live_server, phone, 
     phone.get_by_label("Time 1").fill("2001-03-04T10:00")
     phone.get_by_label("Meeting link").fill("https://meet.example/x")
     phone.get_by_role("button", name="Propose these times").click()
-    expect(phone.get_by_role("heading", name="That could not be done")).to_be_visible()
-    expect(phone.get_by_text("must be in the future")).to_be_visible()
-    assert "Redirecting" not in phone.content()
+    expect_refusal(phone, "must be in the future")
     screenshot(phone, "meeting-refused-phone")
     phone.get_by_role("link", name="Back to the introduction").click()
     expect(phone.locator("#intro-state")).to_have_text("Accepted")
@@ -44,27 +49,17 @@ def test_refused_project_changes_say_why_in_japanese(live_server, page, screensh
 
 def test_a_refused_event_adjustment_says_why_and_leads_back(client, auth, live_server, phone, screenshot, db, users):
     """Moving a meeting to a time when one of its organisations is already busy, on a phone."""
-    from sqlalchemy import select
-
-    from matchapp.models import EventMeeting
     from tests.factories import PASSWORD
-    from tests.test_events import event as make_event, participant, wish
+    from tests.test_events import event as make_event, schedule_with_a_busy_slot
 
     event = make_event.__wrapped__(client, auth, db, users)
-    kanmon, hai_phong, da_nang = (participant(db, event, r) for r in ("kanmon", "hai-phong", "da-nang"))
-    wish(client, auth, "firm@example.com", event, hai_phong, da_nang)
-    auth.login("coordinator@example.com")
-    client.post(f"/events/{event.id}/schedule")
-    first, second = sorted(db.session.scalars(select(EventMeeting)).all(), key=lambda m: m.slot.starts_at)
-    target = next(s for s in event.slots if s.starts_at == first.slot.starts_at and s.id != first.slot_id)
+    _first, second, target = schedule_with_a_busy_slot(client, auth, db, event)
 
     log_in(phone, live_server, "coordinator@example.com", PASSWORD)
     phone.goto(f"{live_server}/events/{event.id}")
     phone.locator(f"#slot-{second.id}").select_option(str(target.id))
     phone.locator(f"#slot-{second.id}").locator("xpath=ancestor::form").get_by_role("button", name="Move").click()
-    expect(phone.get_by_role("heading", name="That could not be done")).to_be_visible()
-    expect(phone.locator(".flash.error")).to_be_visible()
-    assert "Redirecting" not in phone.content()
+    expect_refusal(phone)
     screenshot(phone, "event-move-refused-phone")
     phone.get_by_role("link", name="Back to the event").click()
     expect(phone.get_by_role("heading", name="Da Nang business-matching session")).to_be_visible()
@@ -89,9 +84,7 @@ def test_an_introduction_answered_in_another_tab_cannot_be_answered_again(live_s
     first.get_by_role("button", name="Decline").click()
     expect(first.locator("#intro-state")).to_have_text("Declined")
     second.get_by_role("button", name="Accept").click()
-    expect(second.get_by_role("heading", name="That could not be done")).to_be_visible()
-    expect(second.locator(".flash.error")).to_be_visible()
-    assert "Redirecting" not in second.content()
+    expect_refusal(second)
     screenshot(second, "introduction-answered-twice")
     second.get_by_role("link", name="Back to the introduction").click()
     expect(second.locator("#intro-state")).to_have_text("Declined")
