@@ -1,8 +1,10 @@
 """Creating, editing, publishing and archiving listings, and who may see or change them."""
+import re
+
 import pytest
 from sqlalchemy import select
 
-from matchapp.models import Need, SearchHit, Technology
+from matchapp.models import Country, Need, SearchHit, Technology
 
 from . import factories
 from .factories import PASSWORD
@@ -289,3 +291,36 @@ def test_a_write_racing_past_the_version_check_fails_instead_of_overwriting(app,
             two.commit()
     db.session.expire_all()
     assert db.session.scalar(select(Technology.title).where(Technology.ref == "public-tech")) == "From one"
+
+
+def card_of(page: str, ref: str) -> str:
+    """The result card linking to `ref` on a browse page."""
+    match = re.search(r'<li class="result">(?:(?!</li>).)*?/' + re.escape(ref) + r'".*?</li>', page, re.S)
+    assert match, f"no card for {ref}"
+    return match.group(0)
+
+
+def test_browse_cards_show_every_change_at_once(client, auth, db, listings, outsiders):
+    """Cards are kept rendered between requests: an edit, a new owner name, another language and a
+    country's JCM status each show on the very next page."""
+    auth.login("b@rival.example")
+    assert "Rooftop solar PV" in card_of(client.get("/technologies").get_data(as_text=True), "public-tech")
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post("/technologies/public-tech/edit", data=technology_form(
+        title="浮体式太陽光", title_alt="Floating solar", sectors=["waste"], save_draft="1", save_publish="", version="1"))
+    auth.logout()
+    auth.login("b@rival.example")
+    card = card_of(client.get("/technologies").get_data(as_text=True), "public-tech")
+    assert "Floating solar" in card and "Rooftop solar PV" not in card
+    assert "Waste" in card and "Renewable energy" not in card  # sectors alone changed the card too
+    listings["public_tech"].company.name = "Kanmon Floating Power"
+    db.session.commit()
+    assert "Kanmon Floating Power" in card_of(client.get("/technologies").get_data(as_text=True), "public-tech")
+    client.post("/language", data={"language": "ja"})
+    assert "浮体式太陽光" in card_of(client.get("/technologies").get_data(as_text=True), "public-tech")
+    client.post("/language", data={"language": "en"})
+    assert 'class="tag jcm">JCM' in card_of(client.get("/needs").get_data(as_text=True), "open-need")
+    db.session.get(Country, "VN").jcm_signed = None
+    db.session.commit()
+    assert 'class="tag jcm"' not in card_of(client.get("/needs").get_data(as_text=True), "open-need")

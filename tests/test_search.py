@@ -135,3 +135,41 @@ def test_the_filter_form_keeps_the_chosen_sector_and_country_in_the_readers_lang
     client.post("/language", data={"language": "ja"})
     page = client.get("/technologies?country=VN").get_data(as_text=True)
     assert '<option value="VN" selected>ベトナム</option>' in page and '<option value="">すべての国</option>' in page
+
+
+def results(client, url) -> list[str]:
+    """The refs of the result cards on a browse page, in order."""
+    return re.findall(r'<li class="result">\s*<h3><a href="/technologies/([a-z0-9.-]+)"', client.get(url).get_data(as_text=True))
+
+
+def test_a_query_answered_before_sees_every_change_and_only_what_the_reader_may_see(client, auth, db, users):
+    """A technology query's ranked results are kept between requests: each reader still sees only
+    what they may, and a publication, an archive or an edit shows at once."""
+    firm = users["company"].company
+    factories.technology(firm, ref="solar-one", title="Solar carport and canopy")
+    factories.technology(firm, ref="solar-draft", title="Solar canopy over a carport", status="draft")
+    auth.login("city@example.com")
+    assert results(client, "/technologies?q=canopy carport&status=any") == ["solar-one"]
+    auth.logout()
+    auth.login("firm@example.com")
+    assert set(results(client, "/technologies?q=canopy carport&status=any")) == {"solar-one", "solar-draft"}
+    auth.logout()
+    auth.login("city@example.com")
+    assert results(client, "/technologies?q=canopy carport&status=any") == ["solar-one"]  # not someone's draft
+    auth.logout()
+    auth.login("firm@example.com")
+    client.post("/technologies/solar-draft/publish")
+    client.post("/technologies/solar-one/archive")
+    auth.logout()
+    auth.login("city@example.com")
+    assert set(results(client, "/technologies?q=canopy carport")) == {"solar-draft"}
+    auth.logout()
+    auth.login("firm@example.com")
+    response = client.post("/technologies/solar-draft/edit", data={
+        "language": "en", "title": "Rainwater harvesting", "description": "Tanks for rain.", "sectors": ["water"],
+        "save_draft": "1", "version": "2"})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("city@example.com")
+    assert "solar-draft" not in results(client, "/technologies?q=canopy carport")
+    assert "solar-draft" in results(client, "/technologies?q=rainwater")

@@ -1,6 +1,7 @@
 """API endpoints: tokens, and lists and details of needs and technologies."""
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import bundle, jcm
 from ..idempotency import idempotent
@@ -19,6 +20,8 @@ csrf.exempt(bp)
 SECTIONS = {Technology: "technologies", Need: "needs"}
 NOUNS = {Technology: "technology", Need: "need"}
 MAX_TOP = 100
+# What an item shows beyond a result card (see search.CARD_LOADS), read with the page.
+API_LOADS = {Technology: (selectinload(Technology.deliveries),)}
 
 
 @bp.errorhandler(ApiError)
@@ -78,7 +81,8 @@ def listing_list(model):
     except search.FilterError as error:
         raise ApiError(400, "bad_filter", error.message, error.field)
     page = search.search(model, filters, g.api_user)
-    return jsonify({"items": [listing_json(item) for item in page.items], "total": page.total,
+    items = search.rows(model, page.ids, API_LOADS.get(model, ()))
+    return jsonify({"items": [listing_json(item) for item in items], "total": page.total,
                     "page": page.page, "per_page": page.per_page})
 
 

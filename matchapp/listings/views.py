@@ -14,6 +14,7 @@ from ..refs import unique_ref
 from . import search, services
 from .access import can_view
 from .blueprint import bp
+from .cards import listing_cards
 from .forms import SaveSearchForm
 from .kinds import get_editable, get_kind, get_visible, may_create
 
@@ -71,7 +72,8 @@ def browse(kind):
         flash(_("That filter could not be used: %(problem)s", problem=error.message), "error")
         filters, status = search.Filters(), 400
     page = search.search(kind.model, filters, current_user)
-    return render_template("listings/browse.html", kind=kind, page=page, filters=filters,
+    cards = listing_cards(kind, page.ids, lambda ids: search.rows(kind.model, ids))
+    return render_template("listings/browse.html", kind=kind, page=page, cards=cards, filters=filters,
                            sectors=sector_options(), countries=country_options(blank=_("Any country")),
                            statuses=search.STATUSES[kind.model], save_form=SaveSearchForm(),
                            may_create=may_create(kind)), status

@@ -10,10 +10,7 @@ With the reader's language, the listing's own version and the reader's side per 
 that is the cache key; only a changed list is loaded through the ORM and rendered again.
 The CSRF token, which differs per session, is put back at each use.
 """
-import threading
-from collections import OrderedDict
-
-from flask import current_app, get_template_attribute
+from flask import get_template_attribute
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -21,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
+from ..caching import BoundedCache, app_cache
 from ..extensions import db
 from ..introductions.services import prefetch_introductions, side_by_owners
 from ..models import City, Company, Introduction, Match, Need, Technology
@@ -42,29 +40,8 @@ SIDES = {
 }
 
 
-class ListCache:
-    """A bounded least-recently-used map, safe for the threads of one worker."""
-
-    def __init__(self, size: int = MAX_LISTS):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-def cache() -> ListCache:
-    return current_app.extensions.setdefault("matchapp_match_lists", ListCache())
+def cache() -> BoundedCache:
+    return app_cache("match_lists", MAX_LISTS)
 
 
 def card_inputs_statement(kind: str):

@@ -24,43 +24,78 @@ def query_profile(q: str) -> tuple[np.ndarray, set]:
     return semantic.encode([q])[0], set(glossary_module.load().analyse(q).concepts)
 
 
-def _from_index(ids: list[int], concepts: set) -> dict[int, tuple[float, float]]:
-    """(cosine stand-in: the vector, concept share) for published technologies, read from this process's index."""
-    catalog, found = profiles.catalog(), {}
+def index_state() -> tuple | None:
+    """Where this process's technology index stands in the change log, after catching up: with
+    the query and filters, a key for results read from the database at that point. None while
+    this session holds writes of its own not yet committed (no one else sees those results)."""
+    session = db.session()
+
+    def own_writes() -> bool:
+        return bool(session.new or session.dirty or session.deleted or session.info.get(profiles.UNCOMMITTED))
+
+    if own_writes():
+        return None
+    catalog = profiles.catalog()
+    with catalog.lock:
+        catalog.sync()  # may store profiles missing so far: writes of this session
+        return None if own_writes() else (catalog.instance, catalog.last_seq, frozenset(catalog.gaps))
+
+
+def _from_index(ids: np.ndarray, vector: np.ndarray, concepts: set) -> tuple[np.ndarray, ...]:
+    """(ids found, their cosines, their concept shares) for technologies of `ids` in this process's index:
+    one matrix product over the whole index, then the candidates' positions."""
+    catalog = profiles.catalog()
     with catalog.lock:
         index = catalog.sync()
-        shares = index.concept_shares(concepts)
-        for tech_id in ids:
-            pos = index.position.get(tech_id)
-            if pos is not None and index.active[pos]:
-                found[tech_id] = (index.vectors[pos], float(shares[pos]))  # a view: numpy keeps its array alive
-    return found
+        position = index.position
+        positions = np.fromiter((position.get(i, -1) for i in ids.tolist()), np.int64, len(ids))
+        found = positions >= 0
+        found[found] = index.active[positions[found]]
+        positions = positions[found]
+        cosines = index.cosines(vector)[positions]
+        shares = index.concept_shares(concepts)[positions]
+    return ids[found], cosines, shares
 
 
-def _from_database(model, ids: list[int], concepts: set) -> dict[int, tuple[np.ndarray, float]]:
+def _from_database(model, ids: np.ndarray, vector: np.ndarray, concepts: set) -> tuple[np.ndarray, ...]:
     column = MatchProfile.technology_id if model is Technology else MatchProfile.need_id
-    found = {}
-    for start in range(0, len(ids), CHUNK):
-        for listing_id, model_id, vector, stored in db.session.execute(
+    found, vectors, shares = [], [], []
+    listing_ids = ids.tolist()
+    for start in range(0, len(listing_ids), CHUNK):
+        for listing_id, model_id, stored_vector, stored in db.session.execute(
                 select(column, MatchProfile.model, MatchProfile.vector, MatchProfile.concepts)
-                .where(column.in_(ids[start:start + CHUNK]))):
-            vector = semantic.from_bytes(vector)[0] if model_id == semantic.MODEL_ID else semantic.NO_VECTOR
-            share = len(concepts & set(stored or {})) / len(concepts) if concepts else 0.0
-            found[listing_id] = (vector, share)
-    return found
+                .where(column.in_(listing_ids[start:start + CHUNK]))):
+            found.append(listing_id)
+            vectors.append(semantic.from_bytes(stored_vector)[0] if model_id == semantic.MODEL_ID
+                           else semantic.NO_VECTOR)
+            shares.append(len(concepts & set(stored or {})) / len(concepts) if concepts else 0.0)
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)
+    return np.array(found, np.int64), np.vstack(vectors) @ vector, np.array(shares, np.float32)
+
+
+def relevance_arrays(model, q: str, ids, substring_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, relevance) of those of `ids` that match `q`, in no particular order."""
+    vector, concepts = query_profile(q)
+    ids = np.asarray(ids, dtype=np.int64)
+    parts = []
+    if model is Technology and len(ids):
+        parts.append(_from_index(ids, vector, concepts))
+        ids = ids[~np.isin(ids, parts[0][0])]
+    parts.append(_from_database(model, ids, vector, concepts))
+    found = np.concatenate([part[0] for part in parts])
+    cosines = np.concatenate([part[1] for part in parts]).astype(np.float64)
+    shares = np.concatenate([part[2] for part in parts]).astype(np.float64)
+    exact = np.isin(found, np.fromiter(substring_ids, np.int64, len(substring_ids)))
+    scores = SUBSTRING_BOOST * exact + CONCEPT_BOOST * shares + cosines
+    keep = exact | (shares >= 1 - 1e-6) | (cosines >= MIN_COSINE)
+    found, scores = found[keep], scores[keep]
+    unprofiled = np.array(sorted(set(substring_ids) - set(found.tolist())), np.int64)
+    # listings without a stored profile still match by their words
+    return np.concatenate([found, unprofiled]), np.concatenate([scores, np.full(len(unprofiled), SUBSTRING_BOOST)])
 
 
 def relevance(model, q: str, ids: list[int], substring_ids: set[int]) -> dict[int, float]:
     """Relevance of each of `ids` that matches `q` (listings that do not match are left out)."""
-    vector, concepts = query_profile(q)
-    stored = _from_index(ids, concepts) if model is Technology else {}
-    stored.update(_from_database(model, [i for i in ids if i not in stored], concepts))
-    scores = {}
-    for listing_id, (listing_vector, shared) in stored.items():
-        cosine = float(listing_vector @ vector)
-        exact = listing_id in substring_ids
-        if exact or shared >= 1 - 1e-6 or cosine >= MIN_COSINE:
-            scores[listing_id] = SUBSTRING_BOOST * exact + CONCEPT_BOOST * shared + cosine
-    for listing_id in substring_ids:  # listings without a stored profile still match by their words
-        scores.setdefault(listing_id, SUBSTRING_BOOST)
-    return scores
+    found, scores = relevance_arrays(model, q, ids, substring_ids)
+    return dict(zip(found.tolist(), scores.tolist()))

@@ -1,0 +1,36 @@
+"""Per-process caches of rendered fragments and computed results, keyed by everything they depend on.
+
+A key holds every input that can change (version counters, updated_at, the change log's
+position), so an entry is never stale: a changed input makes a new key, and the old entry
+ages out of the bounded map.
+"""
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+
+
+class BoundedCache:
+    """A bounded least-recently-used map, safe for the threads of one worker."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+def app_cache(name: str, size: int) -> BoundedCache:
+    """The application's cache called `name` (made on first use)."""
+    return current_app.extensions.setdefault(f"matchapp_cache_{name}", BoundedCache(size))
