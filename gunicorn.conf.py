@@ -40,14 +40,14 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Warm the matching index when the worker starts, not in its first request."""
+    """Load the sentence encoder and the matching index when the worker starts, not in its first request."""
     from wsgi import app
 
     from matchapp.extensions import db
     from matchapp.matching import profiles
     with app.app_context():
         try:
-            profiles.catalog().sync()
+            profiles.warm_up()
         except Exception:  # noqa: BLE001 — a database not migrated yet: the first request builds it
             app.logger.exception("could not warm the matching index")
         finally:

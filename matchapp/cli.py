@@ -264,7 +264,7 @@ def worker(burst: bool) -> None:
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
         fail("REDIS_URL is not set: without a queue, jobs run inside the web process after each request")
-    profiles.catalog().sync()  # warm the matching index once, before the first job
+    profiles.warm_up()  # once, before the first job
     db.session.remove()
     queue.run_worker(app, burst=burst)
 

@@ -182,3 +182,47 @@ def test_a_rolled_back_edit_leaves_the_index_as_the_database_is(db, users):
     store.listing_changed(tech)
     db.session.commit()
     assert not catalog.sync().active[pos]
+
+
+def stored_pairs(tech_id: int | None = None) -> list[tuple]:
+    from matchapp.models import Match
+    query = select(Match.need_id, Match.technology_id, Match.score, Match.reasons).order_by(Match.need_id,
+                                                                                             Match.technology_id)
+    return [tuple(row) for row in db_rows(query if tech_id is None else query.where(Match.technology_id == tech_id))]
+
+
+def db_rows(query):
+    return profiles.db.session.execute(query).all()
+
+
+@pytest.mark.parametrize("keep", [3, 50])
+def test_an_edited_technology_is_stored_where_a_full_rematch_would_store_it(db, users, keep):
+    """Re-scoring one technology skips the needs it cannot reach (a bound without rapidfuzz) and
+    reads sentences only for the pairs it stores: what it stores is what a full rematch stores,
+    with needs full (keep=3: the 3rd best is the bar) and with room left (keep=50)."""
+    import dataclasses
+    demo.load()
+    catalog = profiles.catalog()
+    catalog.weights = dataclasses.replace(catalog.weights, stored_per_need=keep)
+    factories.rematch()
+    edits = [("nse-landfill-gas", "Seawater desalination", "Reverse osmosis for islands."),  # leaves its lists
+             ("kanmon-rooftop-solar", "Rooftop solar PV and batteries",
+              "Solar panels on factory roofs with storage for industrial parks.")]
+    for ref, title, description in edits:
+        tech = db.session.scalar(select(Technology).where(Technology.ref == ref))
+        before = stored_pairs(tech.id)
+        tech.title, tech.description = title, description
+        store.listing_changed(tech)
+        db.session.commit()
+        incremental = stored_pairs()
+        factories.rematch()
+        assert incremental == stored_pairs()
+        assert stored_pairs(tech.id) != before
+    archived = db.session.scalar(select(Technology).where(Technology.ref == "daiseki-liquid-energy"))
+    assert stored_pairs(archived.id)
+    archived.status = "archived"
+    store.listing_changed(archived)
+    db.session.commit()
+    incremental = stored_pairs()
+    factories.rematch()
+    assert incremental == stored_pairs() and not stored_pairs(archived.id)

@@ -116,7 +116,12 @@ def need_matches(ref):
         top = search.positive_int(request.args.get("top"), "top", 10, MAX_TOP)
     except search.FilterError as error:
         raise ApiError(400, "bad_filter", error.message, error.field)
-    return jsonify([store.as_contract_item(result) for result in store.rank_need(need, top)])
+    if store.catch_up(need):  # edited a moment ago, before its job ran
+        db.session.commit()
+    items = store.stored_items(need, top)
+    if items is None:
+        items = [store.as_contract_item(result) for result in store.rank_need(need, top)]
+    return jsonify(items)
 
 
 def introduction_or_404(introduction_id: int):

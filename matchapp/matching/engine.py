@@ -155,6 +155,15 @@ def score_pair(need: NeedProfile, tech: TechProfile, w: Weights) -> MatchResult:
                        cosine)
 
 
+def score_bound(need: NeedProfile, tech: TechProfile, semantic: float, w: Weights) -> float:
+    """The most `score_pair` can give this pair, without rapidfuzz (its fuzzy part taken as 1), from
+    the semantic fit given (one matrix product and one clip for many pairs): pairs that cannot reach
+    a cut-off are skipped."""
+    _parts, total = combine(w, max(sector_overlap(need, tech), semantic), country_fit(need, tech, w),
+                            concept_fit(need, tech), 1.0, semantic, bonus_fit(need, tech, w))
+    return total + 0.01  # score_pair rounds to two decimals
+
+
 def reasons(need: NeedProfile, tech: TechProfile, overlap: float, semantic: float) -> list[dict]:
     """Why this pair scores: structured, so that each reader sees them in their language."""
     found = []

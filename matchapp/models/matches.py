@@ -35,8 +35,13 @@ class Match(db.Model):
 
     @property
     def components(self) -> dict:
-        return {"sector": self.sector, "country": self.country, "text": self.text, "semantic": self.semantic,
-                "bonus": self.bonus}
+        return components_of(self)
+
+
+def components_of(match) -> dict:
+    """The score's parts, of a Match or of a row with the same columns."""
+    return {"sector": match.sector, "country": match.country, "text": match.text, "semantic": match.semantic,
+            "bonus": match.bonus}
 
 
 class Dismissal(db.Model):
