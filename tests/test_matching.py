@@ -65,7 +65,10 @@ def test_the_api_returns_the_same_items_as_the_command(client, runner, matched):
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     cli = json.loads(runner.invoke(args=["match", "hp-seafood-wastewater", "--top", "4", "--json"]).output)
-    assert response.get_json() == cli
+    assert response.get_json() == cli  # read from the stored matches
+    every = client.get("/api/v1/needs/hp-seafood-wastewater/matches?top=100", headers={"Authorization": f"Bearer {token}"})
+    cli = json.loads(runner.invoke(args=["match", "hp-seafood-wastewater", "--top", "100", "--json"]).output)
+    assert every.get_json() == cli and len(cli) > 4  # weaker pairs are not stored: ranked live
     bad = client.get("/api/v1/needs/hp-seafood-wastewater/matches?top=0", headers={"Authorization": f"Bearer {token}"})
     assert bad.status_code == 400
 
