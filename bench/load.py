@@ -42,11 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECRET = "load-benchmark-secret-key-0123456789abcdef"
+METRICS_TOKEN = "load-benchmark-metrics"
 PROCESSES = 4  # client processes: one Python process cannot drive a saturated server alone
 
 
-def prepare(database_url: str, times: int) -> dict:
-    """Migrate, load the demo x`times`, add the demo logins; return what the clients need."""
+def prepare(database_url: str, times: int, reuse: bool = False) -> dict:
+    """Migrate, load the demo x`times`, add the demo logins (`reuse`: keep what an earlier run
+    loaded); return what the clients need."""
     os.environ.update(DATABASE_URL=database_url, SECRET_KEY=SECRET)
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -55,18 +57,21 @@ def prepare(database_url: str, times: int) -> dict:
     from matchapp.extensions import db
     from matchapp.listings.access import visible_condition
     from matchapp.listings.services import import_bundle
-    from matchapp.models import ApiToken, City, Match, Need, Technology, User
+    from matchapp.models import ApiToken, City, Introduction, Match, Need, Technology, User
 
     app = create_app()
     with app.app_context():
-        if database_url.startswith("postgresql"):
+        if reuse:
+            started = time.perf_counter()
+        elif database_url.startswith("postgresql"):
             db.session.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
-        upgrade()
-        started = time.perf_counter()
-        import_bundle(demo.multiplied_bundle(times))  # as `flask import-data` does: matches included
-        db.session.commit()
-        demo.load()
+        if not reuse:
+            upgrade()
+            started = time.perf_counter()
+            import_bundle(demo.multiplied_bundle(times))  # as `flask import-data` does: matches included
+            db.session.commit()
+            demo.load()
         loaded = time.perf_counter() - started
         city_user = db.session.scalar(select(User).where(User.email == "city@demo.matchapp.example"))
         _token, secret = ApiToken.issue(city_user, "load benchmark")
@@ -82,7 +87,10 @@ def prepare(database_url: str, times: int) -> dict:
         counts = {"technologies": len(technologies),
                   "needs": db.session.scalar(select(func.count()).select_from(Need)),
                   "stored matches": db.session.scalar(select(func.count()).select_from(Match))}
-    pairs = [(n, t) for n in needs for t in technologies]
+        introduced = set(db.session.execute(
+            select(Need.ref, Technology.ref).join(Introduction, Introduction.need_id == Need.id)
+            .join(Technology, Technology.id == Introduction.technology_id)).all())
+    pairs = [(n, t) for n in needs for t in technologies if (n, t) not in introduced]
     random.Random(1).shuffle(pairs)
     first_visits = [ref for ref in first_visits if ref != matched_need]
     random.Random(2).shuffle(first_visits)
@@ -225,7 +233,7 @@ def free_port() -> int:
 
 def server_env(database_url: str, redis_url: str | None) -> dict:
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, MATCHAPP_ENV="production", FLASK_DEBUG="0",
-               LOG_LEVEL="WARNING")
+               LOG_LEVEL="WARNING", METRICS_TOKEN=METRICS_TOKEN)
     if redis_url:
         env["REDIS_URL"] = redis_url
     else:
@@ -286,6 +294,20 @@ def start_gunicorn(database_url: str, port: int, workers: int, redis_url: str | 
     raise SystemExit("gunicorn did not start")
 
 
+def cache_lookups(ports) -> dict:
+    """cache name -> (hits, misses), read from each instance's /metrics."""
+    found = {}
+    for port in ports:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        text = connection.getresponse().read().decode()
+        for name, outcome, value in re.findall(
+                r'^matchapp_cache_lookups_total\{cache="(\w+)",outcome="(\w+)"\} (\S+)$', text, re.M):
+            hits, misses = found.get(name, (0.0, 0.0))
+            found[name] = (hits + float(value), misses) if outcome == "hit" else (hits, misses + float(value))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
@@ -294,12 +316,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
     parser.add_argument("--instances", type=int, default=1, help="gunicorn instances on the same database")
     parser.add_argument("--redis", help="Redis URL: jobs on a queue with a worker, shared limiter (emptied)")
+    parser.add_argument("--reuse", action="store_true", help="keep the data an earlier run loaded into DATABASE_URL")
     parser.add_argument("--only", help="comma-separated endpoints to drive (the two references always run)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="matchapp-load-")
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/load.sqlite3"
     print(f"preparing {database_url.split('@')[-1]} with the demo data x{args.times} ...", flush=True)
-    setup = prepare(database_url, args.times)
+    setup = prepare(database_url, args.times, args.reuse)
     print(f"  loaded in {setup['load_seconds']:.0f} s: " + ", ".join(f"{v} {k}" for k, v in setup["counts"].items()))
     if args.redis:
         import redis
@@ -322,6 +345,7 @@ def main() -> None:
             saturated = drive(ports, name, endpoint, setup, args.users, args.seconds, paced=False)
             table[name] = (paced, saturated)
             print(f"  measured {name}", flush=True)
+        lookups = cache_lookups(ports)
     finally:
         if editor:
             editor.stop.set()
@@ -337,6 +361,9 @@ def main() -> None:
     for name, (paced, saturated) in table.items():
         print(f"{name:<30} {paced['rps']:>12.1f} {paced['p50']:>7.1f} {paced['p95']:>7.1f} {paced['p99']:>7.1f} "
               f"{paced['errors']:>6} | {saturated['rps']:>16.1f} {saturated['p95']:>7.1f} {saturated['errors']:>6}")
+    print("per-process caches, over all instances: " + ", ".join(
+        f"{name} {hits / max(1, hits + misses):.0%} hits of {hits + misses:.0f}"
+        for name, (hits, misses) in sorted(lookups.items())))
     rows, trivial = table["ref: 20 rows SQLAlchemy+Jinja"][1]["rps"], table["ref: trivial Flask"][1]["rps"]
     app_rows = {k: v for k, v in table.items() if not k.startswith("ref:")}
     worst_p95 = max(paced["p95"] for paced, _ in app_rows.values())

@@ -8,20 +8,24 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app
+from prometheus_client import Counter
+
+LOOKUPS = Counter("matchapp_cache_lookups_total", "Lookups in the per-process caches", ["cache", "outcome"])
 
 
 class BoundedCache:
     """A bounded least-recently-used map, safe for the threads of one worker."""
 
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, name: str, size: int):
+        self.name, self.size, self.items, self.lock = name, size, OrderedDict(), threading.Lock()
 
     def get(self, key):
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
-            return value
+        LOOKUPS.labels(self.name, "hit" if value is not None else "miss").inc()
+        return value
 
     def put(self, key, value) -> None:
         with self.lock:
@@ -33,4 +37,7 @@ class BoundedCache:
 
 def app_cache(name: str, size: int) -> BoundedCache:
     """The application's cache called `name` (made on first use)."""
-    return current_app.extensions.setdefault(f"matchapp_cache_{name}", BoundedCache(size))
+    key = f"matchapp_cache_{name}"
+    if key not in current_app.extensions:
+        current_app.extensions.setdefault(key, BoundedCache(name, size))
+    return current_app.extensions[key]

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..caching import app_cache
 from ..extensions import db
 from ..models.base import as_utc, core_rows
+from ..models.reference import reference_names
 from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, City, Country, Need, Sector, Technology
 from ..models.listings import technology_countries, technology_sectors, need_sectors
 from ..text import escape_like, search_terms
@@ -71,9 +71,9 @@ class Filters:
             filters.sort = "newest"
         if filters.language not in ("", "ja", "en"):
             raise FilterError("language", f"unknown language '{filters.language}' (ja or en)")
-        if filters.sector and db.session.get(Sector, filters.sector) is None:
+        if filters.sector and filters.sector not in reference_names(Sector):  # fixed for the app's life
             raise FilterError("sector", f"unknown sector '{filters.sector}'")
-        if filters.country and db.session.get(Country, filters.country) is None:
+        if filters.country and filters.country not in reference_names(Country):
             raise FilterError("country", f"unknown country '{filters.country}'")
         if filters.status not in ("", "any", *STATUSES[model]):
             raise FilterError("status", f"unknown status '{filters.status}'")
@@ -220,53 +220,63 @@ def viewer_key(model, viewer) -> tuple:
     return ("owner", owner) if owner is not None else ("public",)
 
 
-def _results_key(model, filters: Filters, viewer) -> tuple | None:
-    """A technology query's results depend on the listings (the change log says how far this process
-    has read) and, with `jcm`, on which countries are partners; needs have no change log: None."""
-    from ..matching import textsearch  # matching reads listings; listings call back only here
-
-    state = textsearch.index_state() if model is Technology else None
-    if state is None:
-        return None
+def _results_key(model, filters: Filters, viewer) -> tuple:
+    """What a query's results depend on besides the listings: the viewer's visibility, the filters
+    and, with `jcm`, which countries are partners."""
     partners = tuple(db.session.scalars(select(Country.code).where(Country.jcm_signed.is_not(None))
                                         .order_by(Country.code))) if filters.jcm else ()
-    return (state, viewer_key(model, viewer), partners,
+    return (model.__name__, viewer_key(model, viewer), partners,
             *(getattr(filters, name) for name in ("q", "sector", "country", "jcm", "language", "status", "sort")))
 
 
-def _ranked_by_meaning(model, filters: Filters, viewer) -> list[int]:
-    """Every listing matching the query and filters, in the order asked for."""
-    from ..matching import textsearch
+def _ranked_by_meaning(model, filters: Filters, viewer, only=None) -> list[tuple]:
+    """(sort key, id) of every listing matching the query and filters (`only`: among these ids),
+    in the order asked for."""
+    from ..matching import textsearch  # matching reads listings; listings call back only here
 
     where = [c for c in conditions(model, filters, viewer, text=False) if c is not True]
+    if only is not None:
+        where.append(model.id.in_(sorted(only)))
     columns = {"newest": model.created_at, "updated": model.updated_at, "title": model.title,
                "confirmed": model.confirmed_at}
     rows = core_rows(select(model.id, *([columns[filters.sort]] if filters.sort in columns else []))
                      .where(true(), *where))
-    candidates = [row.id for row in rows]
     exact = {row.id for row in core_rows(select(model.id).where(true(), *where, *text_conditions(model, filters.q)))}
-    found, scores = textsearch.relevance_arrays(model, filters.q, candidates, exact)
-    if filters.sort == RELEVANCE:
-        order = np.lexsort((-found, -scores))  # best first; among equals the newest id
-        return found[order].tolist()
-    kept = set(found.tolist())
-    key = SORT_KEYS[filters.sort]
-    return [row.id for row in sorted((row for row in rows if row.id in kept), key=key)]
+    found, scores = textsearch.relevance_arrays(model, filters.q, [row.id for row in rows], exact)
+    if filters.sort == RELEVANCE:  # best first; among equals the newest id
+        return sorted(((-score, -listing_id), listing_id) for listing_id, score in zip(found.tolist(), scores.tolist()))
+    kept, key = set(found.tolist()), SORT_KEYS[filters.sort]
+    return sorted((key(row), row.id) for row in rows if row.id in kept)
+
+
+def _current_ranking(model, filters: Filters, viewer) -> list[tuple]:
+    """A technology query's ranking, kept between requests: when listings changed since it was
+    computed (the change log names them), only those are read and ranked again and merged in."""
+    from ..matching import textsearch
+
+    position = textsearch.index_position() if model is Technology else None
+    if position is None:  # needs have no change log; or this session's own writes are not committed yet
+        return _ranked_by_meaning(model, filters, viewer)
+    cache, key = app_cache("search_results", MAX_CACHED_RESULTS), _results_key(model, filters, viewer)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == position:
+        return kept[1]
+    changed = textsearch.changed_since(kept[0]) if kept is not None else None
+    if changed is None:
+        ranking = _ranked_by_meaning(model, filters, viewer)
+    else:
+        fresh = _ranked_by_meaning(model, filters, viewer, only=changed) if changed else []
+        ranking = sorted([entry for entry in kept[1] if entry[1] not in changed] + fresh)
+    cache.put(key, (position, ranking))
+    return ranking
 
 
 def search_by_meaning(model, filters: Filters, viewer) -> Page:
-    """A query's results: exact substrings, shared glossary concepts and close meaning, in any language.
-    Ranking reads every candidate, so a technology query's ranked ids are kept for the next page
-    and the next reader, until a listing changes."""
-    key = _results_key(model, filters, viewer)
-    cache = app_cache("search_results", MAX_CACHED_RESULTS)
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = _ranked_by_meaning(model, filters, viewer)
-        if key is not None:
-            cache.put(key, found)
+    """A query's results: exact substrings, shared glossary concepts and close meaning, in any language."""
+    ranking = _current_ranking(model, filters, viewer)
     start = (filters.page - 1) * filters.per_page
-    return Page(model, found[start:start + filters.per_page], len(found), filters.page, filters.per_page, filters)
+    ids = [listing_id for _key, listing_id in ranking[start:start + filters.per_page]]
+    return Page(model, ids, len(ranking), filters.page, filters.per_page, filters)
 
 
 def search(model, filters: Filters, viewer) -> Page:

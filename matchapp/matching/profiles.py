@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from functools import lru_cache
 
 import numpy as np
@@ -381,6 +382,7 @@ class Catalog:
     """
 
     RESAVE_AFTER = 5000  # changes applied since the snapshot before it is written again
+    HISTORY = 1000  # syncs whose changed technologies are remembered (see changed_since)
 
     def __init__(self):
         self.index: TechIndex | None = None
@@ -394,6 +396,10 @@ class Catalog:
         self.save_pending = False
         self.instance: str | None = None  # MatchingState.instance of the database the index was built from
         self.lock = threading.RLock()
+        # Which technologies each sync found changed, newest last: results computed from the index
+        # at one (builds, generation) are brought up to date by re-reading only those technologies.
+        self.builds, self.generation = 0, 0
+        self.history: deque[frozenset] = deque(maxlen=self.HISTORY)
 
     def _snapshot_path(self) -> str | None:
         folder = current_app.config.get("MATCHING_INDEX_CACHE")
@@ -465,6 +471,8 @@ class Catalog:
         if instance != self.instance:  # another database behind the same URL: start again
             self.index, self.instance, self.gaps, self.provisional, self.reload = None, instance, {}, {}, set()
         if self.index is None:
+            self.builds, self.generation = self.builds + 1, 0
+            self.history.clear()
             newest = db.session.scalar(select(func.max(TechnologyChange.seq))) or 0
             if not self._load_snapshot(newest):
                 self.last_seq = newest
@@ -493,10 +501,26 @@ class Catalog:
                     self.index.put(fresh[tech_id])
                 else:
                     self.index.remove(tech_id)
+            self.generation += 1
+            self.history.append(frozenset(changed))
             if self.last_seq - self.saved_seq >= self.RESAVE_AFTER:
                 self.save_snapshot()
         self._forget_old_gaps()
         return self.index
+
+    def position(self) -> tuple[int, int]:
+        """Where the index stands: (builds, generation), for `changed_since`."""
+        return self.builds, self.generation
+
+    def changed_since(self, position: tuple[int, int]) -> frozenset | None:
+        """The technologies changed since the index stood at `position`; None when that is not
+        known any more (the index was built again, or too many syncs ago)."""
+        with self.lock:
+            builds, generation = position
+            behind = self.generation - generation
+            if builds != self.builds or behind < 0 or behind > len(self.history):
+                return None
+            return frozenset().union(*list(self.history)[len(self.history) - behind:])
 
     def _note_gaps(self, seen: list[int]) -> None:
         now = time.monotonic()

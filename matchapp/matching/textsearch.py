@@ -24,10 +24,10 @@ def query_profile(q: str) -> tuple[np.ndarray, set]:
     return semantic.encode([q])[0], set(glossary_module.load().analyse(q).concepts)
 
 
-def index_state() -> tuple | None:
-    """Where this process's technology index stands in the change log, after catching up: with
-    the query and filters, a key for results read from the database at that point. None while
-    this session holds writes of its own not yet committed (no one else sees those results)."""
+def index_position() -> tuple | None:
+    """Where this process's technology index stands, after catching up with the change log: results
+    read from the database at that point are current until `changed_since` names technologies.
+    None while this session holds writes of its own not yet committed (no one else sees those)."""
     session = db.session()
 
     def own_writes() -> bool:
@@ -38,7 +38,13 @@ def index_state() -> tuple | None:
     catalog = profiles.catalog()
     with catalog.lock:
         catalog.sync()  # may store profiles missing so far: writes of this session
-        return None if own_writes() else (catalog.instance, catalog.last_seq, frozenset(catalog.gaps))
+        return None if own_writes() else (catalog.instance, *catalog.position())
+
+
+def changed_since(position: tuple) -> frozenset | None:
+    """Technologies changed since `index_position()` gave `position` (None: not known, read everything)."""
+    catalog = profiles.catalog()
+    return catalog.changed_since(position[1:]) if position[0] == catalog.instance else None
 
 
 def _from_index(ids: np.ndarray, vector: np.ndarray, concepts: set) -> tuple[np.ndarray, ...]:
