@@ -466,8 +466,19 @@ class Catalog:
         with self.lock:
             return self._sync()
 
+    def _pending(self) -> list:
+        """(database instance, seq, technology id) of each change not applied yet, or one row with
+        no change: the database's identity and the changes in one round trip."""
+        seq = TechnologyChange.seq
+        condition = seq > self.last_seq
+        if self.gaps:
+            condition = or_(condition, seq.in_(list(self.gaps)))
+        return db.session.execute(select(MatchingState.instance, seq, TechnologyChange.technology_id)
+                                  .select_from(MatchingState).outerjoin(TechnologyChange, condition)).all()
+
     def _sync(self) -> TechIndex:
-        instance = db.session.scalar(select(MatchingState.instance))
+        rows = self._pending()
+        instance = rows[0][0] if rows else None
         if instance != self.instance:  # another database behind the same URL: start again
             self.index, self.instance, self.gaps, self.provisional, self.reload = None, instance, {}, {}, set()
         if self.index is None:
@@ -481,13 +492,10 @@ class Catalog:
                     self.provisional[id(db.session())] = (-1, {}, set())
                 self.save_snapshot()
                 return self.index
+            rows = self._pending()  # the changes logged since the snapshot
         if db.session.info.get(UNCOMMITTED) and id(db.session()) not in self.provisional:
             self.provisional[id(db.session())] = (self.last_seq, dict(self.gaps), set())
-        seq = TechnologyChange.seq
-        condition = seq > self.last_seq
-        if self.gaps:
-            condition = or_(condition, seq.in_(list(self.gaps)))
-        changes = db.session.execute(select(seq, TechnologyChange.technology_id).where(condition)).all()
+        changes = [(change, tech_id) for _instance, change, tech_id in rows if change is not None]
         changed = {tech_id for _, tech_id in changes} | self.reload
         if changes:
             self._note_gaps([s for s, _ in changes])
