@@ -38,6 +38,6 @@ class BoundedCache:
 def app_cache(name: str, size: int) -> BoundedCache:
     """The application's cache called `name` (made on first use)."""
     key = f"matchapp_cache_{name}"
-    if key not in current_app.extensions:
-        current_app.extensions.setdefault(key, BoundedCache(name, size))
+    if key not in current_app.extensions:  # not setdefault: that would build a cache on every call
+        current_app.extensions[key] = BoundedCache(name, size)
     return current_app.extensions[key]

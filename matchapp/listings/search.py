@@ -239,14 +239,14 @@ def _ranked_by_meaning(model, filters: Filters, viewer, only=None) -> list[tuple
         where.append(model.id.in_(sorted(only)))
     columns = {"newest": model.created_at, "updated": model.updated_at, "title": model.title,
                "confirmed": model.confirmed_at}
-    rows = core_rows(select(model.id, *([columns[filters.sort]] if filters.sort in columns else []))
+    candidates = core_rows(select(model.id, *([columns[filters.sort]] if filters.sort in columns else []))
                      .where(true(), *where))
     exact = {row.id for row in core_rows(select(model.id).where(true(), *where, *text_conditions(model, filters.q)))}
-    found, scores = textsearch.relevance_arrays(model, filters.q, [row.id for row in rows], exact)
+    found, scores = textsearch.relevance_arrays(model, filters.q, [row.id for row in candidates], exact)
     if filters.sort == RELEVANCE:  # best first; among equals the newest id
         return sorted(((-score, -listing_id), listing_id) for listing_id, score in zip(found.tolist(), scores.tolist()))
     kept, key = set(found.tolist()), SORT_KEYS[filters.sort]
-    return sorted((key(row), row.id) for row in rows if row.id in kept)
+    return sorted((key(row), row.id) for row in candidates if row.id in kept)
 
 
 def _current_ranking(model, filters: Filters, viewer) -> list[tuple]:

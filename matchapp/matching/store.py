@@ -280,13 +280,8 @@ def _rematch(catalog, progress, batch: int) -> dict:
     return {"needs": len(need_ids), "stored": stored}
 
 
-def as_contract_item(result_or_match) -> dict:
-    """The CONTRACT's match item: technology, company, score, components, reasons (in English)."""
-    if isinstance(result_or_match, Match):
-        match = result_or_match
-        return {"technology": match.technology.ref, "company": match.technology.company.ref,
-                "score": match.score, "components": match.components,
-                "reasons": [render(r, "en") for r in match.reasons]}
-    result = result_or_match
+def as_contract_item(result: MatchResult) -> dict:
+    """The CONTRACT's match item of a live result (stored matches: `stored_items`): technology,
+    company, score, components, reasons (in English)."""
     return {"technology": result.technology_ref, "company": result.company_ref, "score": result.score,
             "components": result.components, "reasons": [render(r, "en") for r in result.reasons]}
