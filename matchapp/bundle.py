@@ -260,6 +260,9 @@ def _upsert(section: str, entry: dict, result: ImportResult):
     return obj
 
 
+FLUSH_EVERY = 100
+
+
 def import_bundle(bundle, on_new_listing=None, on_listings=None) -> ImportResult:
     """Validate then upsert everything in one transaction (the caller commits); nothing is written on error.
 
@@ -271,11 +274,15 @@ def import_bundle(bundle, on_new_listing=None, on_listings=None) -> ImportResult
     result = ImportResult()
     try:
         for section in SECTIONS:
-            for entry in bundle.get(section, []):
-                # Look-ups inside an upsert must not flush the half-filled new row.
+            for number, entry in enumerate(bundle.get(section, []), 1):
+                # Look-ups inside an upsert must not flush the half-filled new row. Rows are
+                # flushed FLUSH_EVERY at a time (refs are unique within a section, and a section
+                # refers only to the sections before it, which are flushed by then).
                 with db.session.no_autoflush:
                     _upsert(section, entry, result)
-                db.session.flush()
+                if number % FLUSH_EVERY == 0:
+                    db.session.flush()
+            db.session.flush()
         for listing in result.new_listings if on_new_listing else []:
             on_new_listing(listing)
         if on_listings and result.listings:

@@ -166,7 +166,7 @@ def test_a_worker_killed_in_the_middle_of_an_import_writes_nothing_and_the_job_i
     connection = redis.Redis.from_url(redis_url)
     under_way = eventually(lambda: (raw := connection.get(progress_key)) and 0 < json.loads(raw)["done"] < count,
                            seconds=60, every=0.02)
-    assert under_way, "the import never got under way"
+    assert under_way, (servers["logs"] / "worker.log").read_text()[-3000:]  # the import never got under way
     horse = horse_of(servers["worker"].pid)
     assert horse is not None
     os.kill(horse, signal.SIGKILL)

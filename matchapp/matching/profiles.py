@@ -176,7 +176,10 @@ def _log_technology_changes(session, _context):
             tech_ids.add(obj.id)
         elif isinstance(obj, (Delivery, MatchProfile)) and getattr(obj, "technology_id", None):
             tech_ids.add(obj.technology_id)
-        elif isinstance(obj, Company) and obj.id is not None and obj in session.dirty:
+        elif (isinstance(obj, Company) and obj.id is not None and obj in session.dirty
+              and session.is_modified(obj, include_collections=False)):
+            # A technology added to a company changes its collection, not the company: logging all
+            # of the company's technologies then made an import's change log grow with its square.
             company_ids.add(obj.id)
     connection = session.connection()
     if company_ids:
