@@ -147,6 +147,7 @@ def login():
                 session["language"] = language
             login_user(user, remember=form.remember.data)
             start_session(form.remember.data)
+            user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
             audit.record("login", user.email, user=user)
             db.session.commit()
             flash(_("You are logged in."), "success")

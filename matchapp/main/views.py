@@ -7,6 +7,7 @@ from ..accounts.auth import roles_required
 from ..accounts.views import safe_next
 from ..extensions import db
 from ..listings.services import freshness, is_public
+from ..workspace import next_steps
 from ..workspace.announcements import KIND_LABELS, for_user as announcements_for
 from ..models import AuditEvent, City, Company, Match, Need, Technology
 
@@ -43,7 +44,8 @@ def dashboard():
     return render_template("main/dashboard.html", counts=platform_counts(),
                            technologies=technologies, needs=needs, due=due,
                            announcements=announcements_for(current_user), announcement_kinds=KIND_LABELS,
-                           match_counts=match_counts(technologies, needs))
+                           match_counts=match_counts(technologies, needs),
+                           steps=next_steps.for_user(current_user))
 
 
 def match_counts(technologies, needs) -> dict:

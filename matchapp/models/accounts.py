@@ -43,6 +43,9 @@ class User(UserMixin, Timestamped, db.Model):
     session_version: Mapped[int] = mapped_column(default=0)
     # None until the owner opens the link mailed at sign-up; an unconfirmed account cannot publish.
     email_verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The login before this one bounds the dashboard's "new since your last visit".
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    previous_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     company = relationship("Company")
     city = relationship("City")
