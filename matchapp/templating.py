@@ -41,6 +41,8 @@ INTRO_STATE_LABELS = {
     "withdrawn": _l("Withdrawn"), "expired": _l("Expired"), "meeting_scheduled": _l("Meeting scheduled"),
     "met": _l("Met"), "follow_up": _l("Follow-up"), "closed": _l("Closed"),
 }
+PROJECT_FUNDING_LABELS = {**FUNDING_LABELS, "other": _l("Other")}
+FUNDING_STATUS_LABELS = {"applied": _l("Applied for"), "granted": _l("Granted"), "rejected": _l("Rejected")}
 INTRO_ACTION_LABELS = {
     "request": _l("Requested"), "accept": _l("Accept"), "decline": _l("Decline"), "withdraw": _l("Withdraw"),
     "renew": _l("Renew the request"), "met": _l("We have met"), "follow_up": _l("Follow up"),
@@ -157,7 +159,8 @@ def register(app) -> None:
     app.jinja_env.globals["can_edit"] = can_edit
     app.jinja_env.globals["status_actions"] = available_actions
     app.jinja_env.globals["saved_search_args"] = lambda saved: Filters(**saved.filters()).as_args()
-    app.jinja_env.globals["funding_label"] = lambda code: FUNDING_LABELS.get(code, code)
+    app.jinja_env.globals["funding_label"] = lambda code: PROJECT_FUNDING_LABELS.get(code, code)
+    app.jinja_env.globals["funding_status_label"] = lambda code: FUNDING_STATUS_LABELS.get(code, code)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
 

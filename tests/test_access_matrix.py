@@ -133,6 +133,7 @@ def post_matrix(w):
         "workspace.add_monitoring": (f"/workspace/projects/{p}/monitoring", staff_only),
         "workspace.from_introduction": (f"/workspace/introductions/{i}/project", staff_only),
         "workspace.move_stage": (f"/workspace/projects/{p}/stage", staff_only),
+        "workspace.save_details": (f"/workspace/projects/{p}/details", staff_only),
         "accounts.logout": ("/account/logout", {"anonymous": 302, "company_b": 302}),
     }
 

@@ -114,7 +114,7 @@ def test_consultation_sheet_is_prefilled_from_the_project(client, db, introducti
     client.post("/workspace/projects/1/funding", data={"source": "jcm_subsidy", "status": "applied",
                                                        "amount_jpy": "30000000", "fiscal_year": "2027"})
     page = client.get("/workspace/projects/1/consultation").get_data(as_text=True)
-    assert "Kanmon Solar" in page and "Viet Nam" in page and "jcm_subsidy (applied) 30,000,000 JPY FY2027" in page
+    assert "Kanmon Solar" in page and "Viet Nam" in page and "JCM equipment subsidy (Applied for) 30,000,000 JPY FY2027" in page
 
 
 def test_each_chart_downloads_as_csv_with_the_same_numbers(client, db, introduction):

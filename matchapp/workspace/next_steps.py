@@ -5,7 +5,7 @@ Companies and cities see their own organisation's work; coordinators and admins 
 whole programme. Everything is read with a few queries, each bounded by LIMIT.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..introductions.services import PARTIES, allowed
 from ..listings.access import visible_condition
-from ..models import Introduction, Match, Meeting, Need, Technology
+from ..models import Introduction, Match, Meeting, Need, Project, Technology
 from ..models.base import as_utc, utcnow
 from ..notifications import DIGEST_MIN_SCORE
+from . import projects
 
 LIMIT = 20
 SIDE_LABELS = {"city": _l("the city"), "company": _l("the company")}
@@ -43,11 +44,12 @@ class NextSteps:
     meetings: list[Meeting] = field(default_factory=list)  # confirmed, within the coming week
     to_record: list[Introduction] = field(default_factory=list)  # a meeting held: record it or follow up
     matches: list[Match] = field(default_factory=list)  # strong and new since the last visit
+    overdue: list[Project] = field(default_factory=list)  # staff: projects whose next step is overdue
     since: datetime | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.answers or self.waiting or self.meetings or self.to_record or self.matches)
+        return not (self.answers or self.waiting or self.meetings or self.to_record or self.matches or self.overdue)
 
 
 def scoped(query, user):
@@ -89,10 +91,15 @@ def for_user(user, now: datetime | None = None) -> NextSteps:
         steps.answers = [i for i in open_requests if allowed(i, side, "accept")][:LIMIT]
     else:
         steps.waiting = [Waiting(i, pending_sides(i)) for i in open_requests][:LIMIT]
+        steps.overdue = projects.overdue(local_today(user, now), LIMIT)
     steps.meetings = coming_meetings(user, now)
     steps.to_record = to_record(user, now, loads)
     steps.matches = new_strong_matches(user, now)
     return steps
+
+
+def local_today(user, now: datetime | None = None) -> date:
+    return week_start(user, now or utcnow()).date()
 
 
 def week_start(user, now: datetime) -> datetime:

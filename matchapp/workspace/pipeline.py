@@ -21,8 +21,9 @@ from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUND
 from ..models.base import as_utc
 from ..spreadsheet import neutralise
 from ..templating import STAGE_LABELS
-from . import projects
+from . import next_steps, projects
 from .blueprint import bp
+from .forms import ProjectDetailsForm
 
 STAFF = ("coordinator", "admin")
 
@@ -85,9 +86,41 @@ def project_or_404(project_id: int) -> Project:
 @roles_required(*STAFF)
 def project(project_id):
     item = project_or_404(project_id)
+    return render_project(item, details_form(item))
+
+
+def render_project(item: Project, form: ProjectDetailsForm, status: int = 200):
     return render_template("workspace/project.html", project=item, stages=STAGES + (CLOSED_STAGE,),
                            roles=MEMBER_ROLES, sources=PROJECT_FUNDING_SOURCES, funding_statuses=FUNDING_STATUSES,
-                           companies=db.session.scalars(select(Company).order_by(Company.name)).all())
+                           companies=db.session.scalars(select(Company).order_by(Company.name)).all(),
+                           details=form, today=next_steps.local_today(current_user)), status
+
+
+def details_form(item: Project, formdata=None) -> ProjectDetailsForm:
+    """The project's details form, filled from the project (or from what was posted)."""
+    form = ProjectDetailsForm(formdata=formdata, obj=None if formdata else item)
+    if not formdata:
+        form.version.data = item.version
+        form.next_step_owner.data = str(item.next_step_owner_id or "")
+    staff = db.session.scalars(select(User).where(User.role.in_(STAFF), User.active.is_(True))
+                               .order_by(User.name, User.email)).all()
+    form.next_step_owner.choices = [("", "—")] + [(str(u.id), u.name or u.email) for u in staff]
+    return form
+
+
+@bp.route("/projects/<int:project_id>/details", methods=["POST"])
+@roles_required(*STAFF)
+def save_details(project_id):
+    item = project_or_404(project_id)
+    form = details_form(item, request.form)
+    if not form.validate_on_submit():
+        return render_project(item, form, 400)
+    values = {name: getattr(form, name).data for name in projects.DETAIL_FIELDS if hasattr(form, name)}
+    values["expected_co2_t"] = float(form.expected_co2_t.data) if form.expected_co2_t.data is not None else None
+    values["next_step_owner_id"] = int(form.next_step_owner.data) if form.next_step_owner.data else None
+    values["next_step"], values["co2_basis"] = values["next_step"].strip(), values["co2_basis"].strip()
+    version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    return run(item, lambda: projects.update_details(current_user, item, version, **values))
 
 
 def run(project, action):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..matching import outcomes
 from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectEvent,
-                      ProjectMember)
+                      ProjectMember, User)
 from ..models.base import utcnow
 from ..domain import DomainError
 from ..locking import save_if_unchanged
@@ -48,12 +48,12 @@ def from_introduction(user, introduction: Introduction) -> Project:
     return project
 
 
-def change(user, project: Project, version: int, description: str, **values) -> None:
+def change(user, project: Project, version: int, history_line: str, **values) -> None:
     """Apply `values` only if nobody saved the project since `version` was read."""
     if not save_if_unchanged(project, expected_version=version, updated_at=utcnow(), **values):
         raise ProjectError(409, _l("Someone saved this project after you opened it. Your change was not applied: "
                                    "reload the page and try again."))
-    log(project, user, description)
+    log(project, user, history_line)
 
 
 def move_stage(user, project: Project, version: int, stage: str, reason: str = "") -> None:
@@ -86,3 +86,35 @@ def record_monitoring(user, project: Project, year: int, co2_t: float, method: s
                                                reported_by_id=user.id, evidence=data or None,
                                                evidence_name=(evidence.filename or "")[:255] if data else ""))
     log(project, user, f"monitoring {year}: {co2_t:g} tCO2 ({method.strip()[:100]})")
+
+
+DETAIL_FIELDS = ("title", "description", "expected_co2_t", "co2_basis", "investment_jpy", "subsidy_jpy",
+                 "next_step", "next_step_due", "next_step_owner_id", "notes")
+
+
+def update_details(user, project: Project, version: int, **values) -> None:
+    """Save the project's numbers and next step (one history line naming what changed)."""
+    unknown = set(values) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ProjectError(400, _l("Unknown field."))
+    if not (values.get("title") or "").strip():
+        raise ProjectError(400, _l("Give the project a title."))
+    for name in ("expected_co2_t", "investment_jpy", "subsidy_jpy"):
+        if values.get(name) is not None and values[name] < 0:
+            raise ProjectError(400, _l("Amounts cannot be negative."))
+    owner_id = values.get("next_step_owner_id")
+    if owner_id is not None:
+        owner = db.session.get(User, owner_id)
+        if owner is None or not owner.is_staff or not owner.active:
+            raise ProjectError(400, _l("The next step's owner must be an active coordinator."))
+    if values.get("next_step_due") and not (values.get("next_step") or "").strip():
+        raise ProjectError(400, _l("Say what the next step is before giving it a due date."))
+    values["title"] = values["title"].strip()
+    changed = sorted(name for name, value in values.items() if getattr(project, name) != value)
+    change(user, project, version, "details: " + (", ".join(changed) or "no change"), **values)
+
+
+def overdue(today, limit: int = 20) -> list[Project]:
+    """Projects still under way whose next step was due before `today`, most overdue first."""
+    return db.session.scalars(select(Project).where(Project.next_step_due < today, Project.stage != CLOSED_STAGE)
+                              .order_by(Project.next_step_due, Project.id).limit(limit)).all()

@@ -1,0 +1,97 @@
+"""A project carries its numbers and next step; the consultation sheet and the dashboards show them."""
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from matchapp.models import Project, ProjectEvent
+
+from . import factories
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def a_project(client, auth, users) -> Project:
+    need = factories.need(users["city"].city, ref="ip-solar")
+    technology = factories.technology(users["company"].company, ref="rooftop-pv")
+    from matchapp.introductions import services
+    from matchapp.workspace import projects
+    from matchapp.extensions import db
+    introduction = services.request_introduction(users["city"], need, technology)
+    services.act(users["company"], introduction, "accept")
+    item = projects.from_introduction(users["coordinator"], introduction)
+    db.session.commit()
+    auth.login("coordinator@example.com")
+    return item
+
+
+def details(item, **changes) -> dict:
+    form = {"version": str(item.version), "title": item.title, "description": "", "expected_co2_t": "",
+            "co2_basis": "", "investment_jpy": "", "subsidy_jpy": "", "next_step": "", "next_step_due": "",
+            "next_step_owner": "", "notes": ""}
+    return dict(form, **changes)
+
+
+def test_the_numbers_and_next_step_are_saved_shown_and_fed_to_the_consultation_sheet(client, auth, db, users):
+    item = a_project(client, auth, users)
+    due = date.today() + timedelta(days=10)
+    response = client.post(f"/workspace/projects/{item.id}/details", data=details(
+        item, description="Rooftop PV on four seafood warehouses.", expected_co2_t="1250.5",
+        co2_basis="1.9 MWp x 1,300 h x 0.5 tCO2/MWh grid factor", investment_jpy="380000000",
+        subsidy_jpy="150000000", next_step="Site survey with the port authority", next_step_due=due.isoformat(),
+        next_step_owner=str(users["coordinator"].id), notes="Ask about the roof load."))
+    assert response.status_code == 303
+    page = text(client.get(f"/workspace/projects/{item.id}"))
+    assert "Next step: Site survey with the port authority" in page and "overdue" not in page
+    assert "coordinator@example.com" in page
+    sheet = text(client.get(f"/workspace/projects/{item.id}/consultation"))
+    assert "1,250.5" in sheet and "380,000,000" in sheet and "150,000,000" in sheet
+    assert "1.9 MWp x 1,300 h x 0.5 tCO2/MWh grid factor" in sheet and "four seafood warehouses" in sheet
+    history = db.session.scalars(select(ProjectEvent.change).where(ProjectEvent.project_id == item.id)).all()
+    assert any("expected_co2_t" in line and "next_step_due" in line for line in history)
+
+
+def test_bad_numbers_say_what_is_wrong_and_save_nothing(client, auth, db, users):
+    item = a_project(client, auth, users)
+    version = item.version
+    response = client.post(f"/workspace/projects/{item.id}/details",
+                           data=details(item, investment_jpy="-5", expected_co2_t="lots"))
+    assert response.status_code == 400
+    page = text(response)
+    assert "Give a number of 0 or more." in page and "Not a valid decimal value" in page
+    response = client.post(f"/workspace/projects/{item.id}/details",
+                           data=details(item, next_step_owner=str(users["company"].id)))
+    assert response.status_code == 400 and "Not a valid choice" in text(response)
+    response = client.post(f"/workspace/projects/{item.id}/details",
+                           data=details(item, next_step_due=date.today().isoformat()))
+    assert response.status_code == 400
+    assert "Say what the next step is before giving it a due date." in text(response)
+    assert "Back to the project" in text(response)
+    db.session.refresh(item)
+    assert item.version == version and item.investment_jpy is None and item.next_step_due is None
+
+
+def test_a_stale_form_is_refused_with_a_way_back(client, auth, db, users):
+    item = a_project(client, auth, users)
+    stale = details(item, next_step="Call the port")
+    assert client.post(f"/workspace/projects/{item.id}/details", data=details(item, notes="first")).status_code == 303
+    response = client.post(f"/workspace/projects/{item.id}/details", data=stale)
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone saved this project after you opened it" in page and "Back to the project" in page
+    db.session.refresh(item)
+    assert item.notes == "first" and item.next_step == ""
+
+
+def test_an_overdue_next_step_is_on_the_coordinators_dashboard_only(client, auth, db, users):
+    item = a_project(client, auth, users)
+    item.next_step, item.next_step_due = "Send the feasibility study budget", date.today() - timedelta(days=3)
+    db.session.commit()
+    dashboard = text(client.get("/dashboard"))
+    assert "Projects whose next step is overdue" in dashboard and "Send the feasibility study budget" in dashboard
+    assert "overdue" in text(client.get(f"/workspace/projects/{item.id}"))
+    auth.logout()
+    auth.login("firm@example.com")
+    assert "Send the feasibility study budget" not in text(client.get("/dashboard"))
