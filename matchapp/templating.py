@@ -88,6 +88,7 @@ def navigation() -> list[tuple[str, dict, object]]:
              ("listings.browse", {"kind": "needs"}, _l("Needs")),
              ("introductions.index", {}, _l("Introductions")),
              ("introductions.inbox", {}, _l("Inbox")),
+             ("main.calendar_page", {}, _l("Calendar")),
              ("events.index", {}, _l("Events")),
              ("listings.saved_searches", {}, _l("Saved searches"))]
     if current_user.is_staff:

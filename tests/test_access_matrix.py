@@ -34,6 +34,7 @@ def get_matrix(w):
         "static": ("/static/style.css", EVERYONE),
         "main.index": ("/", EVERYONE),
         "main.dashboard": ("/dashboard", LOGGED_IN),
+        "main.calendar_page": ("/calendar", LOGGED_IN),
         "main.organisations": ("/organisations", STAFF),
         "main.audit_log": ("/admin/audit", ADMIN),
         "accounts.login": ("/account/login", ANONYMOUS_ONLY),

@@ -1,5 +1,6 @@
 """Landing page, dashboard per role, organisation overview and language switch."""
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -7,7 +8,8 @@ from ..accounts.auth import roles_required
 from ..accounts.views import safe_next
 from ..extensions import db
 from ..listings.services import freshness, is_public
-from ..workspace import next_steps
+from ..errors import refused
+from ..workspace import calendar, next_steps
 from ..workspace.announcements import KIND_LABELS, for_user as announcements_for
 from ..models import AuditEvent, City, Company, Match, Need, Technology
 
@@ -57,6 +59,19 @@ def match_counts(technologies, needs) -> dict:
                 column.in_([listing.id for listing in listings])).group_by(column)).all())
             counts.update({listing.ref: by_id.get(listing.id, 0) for listing in listings})
     return counts
+
+
+@bp.route("/calendar")
+@login_required
+def calendar_page():
+    """The user's confirmed meetings by week or month, in the user's time zone, with the feed link."""
+    today = next_steps.local_today(current_user)
+    try:
+        view, day = calendar.parse(request.args.get("view"), request.args.get("date"), today)
+    except calendar.CalendarError as error:
+        flash(str(error.message), "error")
+        return refused(error.status, url_for("main.calendar_page"), _("Back to the calendar"))
+    return render_template("main/calendar.html", period=calendar.period(current_user, view, day), today=today)
 
 
 @bp.route("/organisations")
