@@ -19,6 +19,8 @@ from .listings.services import available_actions
 from .matching.reasons import render as render_reason
 from .models.base import as_utc
 from .notifications import render as render_notification, unread_query
+from .workspace.forms import DETAIL_LABELS
+from .workspace.projects import history_text
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 ROLE_LABELS = {
@@ -77,6 +79,15 @@ def both_zones(moment, zones: dict) -> str:
 
 def local_time(moment, zone: str) -> str:
     return f"{in_zone(moment, zone):%H:%M}"
+
+
+def project_label(kind: str, code):
+    """Labels the project history names, by kind."""
+    tables = {"stage": STAGE_LABELS, "field": DETAIL_LABELS, "source": PROJECT_FUNDING_LABELS,
+              "status": FUNDING_STATUS_LABELS, "role": MEMBER_ROLE_LABELS}
+    if kind == "number":
+        return format_decimal(code)
+    return tables[kind].get(code, code)
 
 
 def navigation() -> list[tuple[str, dict, object]]:
@@ -162,6 +173,7 @@ def register(app) -> None:
     app.jinja_env.globals["saved_search_args"] = lambda saved: Filters(**saved.filters()).as_args()
     app.jinja_env.globals["funding_label"] = lambda code: PROJECT_FUNDING_LABELS.get(code, code)
     app.jinja_env.globals["funding_status_label"] = lambda code: FUNDING_STATUS_LABELS.get(code, code)
+    app.jinja_env.globals["project_history_text"] = lambda event: history_text(event, project_label)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
 

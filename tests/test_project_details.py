@@ -95,3 +95,20 @@ def test_an_overdue_next_step_is_on_the_coordinators_dashboard_only(client, auth
     auth.logout()
     auth.login("firm@example.com")
     assert "Send the feasibility study budget" not in text(client.get("/dashboard"))
+
+
+def test_the_history_reads_in_the_readers_language(client, auth, db, users):
+    item = a_project(client, auth, users)
+    client.post(f"/workspace/projects/{item.id}/stage", data={"version": item.version, "stage": "feasibility"})
+    db.session.refresh(item)
+    client.post(f"/workspace/projects/{item.id}/funding", data={"source": "jcm_subsidy", "status": "applied",
+                                                                "amount_jpy": "30000000", "fiscal_year": "2027"})
+    client.post(f"/workspace/projects/{item.id}/details", data=details(item, subsidy_jpy="30000000"))
+    english = text(client.get(f"/workspace/projects/{item.id}"))
+    assert "Stage Discovery / matching → Feasibility study" in english
+    assert "Funding: JCM equipment subsidy, Applied for, 30,000,000 JPY FY2027" in english
+    assert "Changed: Subsidy sought (JPY)" in english
+    client.post("/language", data={"language": "ja"})
+    japanese = text(client.get(f"/workspace/projects/{item.id}"))
+    assert "ステージ" in japanese and "JCM設備補助" in japanese and "申請中" in japanese
+    assert "stage discovery" not in japanese and "jcm_subsidy" not in japanese

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -98,7 +98,9 @@ class ProjectEvent(db.Model):
     __tablename__ = "project_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    change: Mapped[str] = mapped_column(String(300))
+    change: Mapped[str] = mapped_column(String(300))  # the line in English, for exports and older rows
+    action: Mapped[str] = mapped_column(String(30), default="", server_default="")  # shown translated
+    params: Mapped[Optional[dict]] = mapped_column(JSON)
     by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -23,8 +23,10 @@ class ProjectError(DomainError):
         super().__init__(message, status)
 
 
-def log(project, user, change: str) -> None:
-    db.session.add(ProjectEvent(project_id=project.id, change=change[:300], by_id=user.id if user else None))
+def log(project, user, change: str, action: str = "", **params) -> None:
+    """One history line: `change` in English (exports), `action` and `params` to show it translated."""
+    db.session.add(ProjectEvent(project_id=project.id, change=change[:300], action=action, params=params or None,
+                                by_id=user.id if user else None))
 
 
 def from_introduction(user, introduction: Introduction) -> Project:
@@ -43,17 +45,19 @@ def from_introduction(user, introduction: Introduction) -> Project:
                                ProjectMember(role="overseas_city", city_id=need.city_id)])
     db.session.add(project)
     db.session.flush()
-    log(project, user, f"created from introduction #{introduction.id} at stage discovery")
+    log(project, user, f"created from introduction #{introduction.id} at stage discovery", "created",
+        introduction=introduction.id, stage="discovery")
     outcomes.record(need.id, technology.id, "project")
     return project
 
 
-def change(user, project: Project, version: int, history_line: str, **values) -> None:
-    """Apply `values` only if nobody saved the project since `version` was read."""
+def change(user, project: Project, version: int, history_line: str, history: tuple[str, dict] = ("", {}),
+           **values) -> None:
+    """Apply `values` only if nobody saved the project since `version` was read; `history`: (action, params)."""
     if not save_if_unchanged(project, expected_version=version, updated_at=utcnow(), **values):
         raise ProjectError(409, _l("Someone saved this project after you opened it. Your change was not applied: "
                                    "reload the page and try again."))
-    log(project, user, history_line)
+    log(project, user, history_line, history[0], **history[1])
 
 
 def move_stage(user, project: Project, version: int, stage: str, reason: str = "") -> None:
@@ -62,17 +66,20 @@ def move_stage(user, project: Project, version: int, stage: str, reason: str = "
     if stage == CLOSED_STAGE and not reason.strip():
         raise ProjectError(400, _l("Say why the project is dropped."))
     change(user, project, version, f"stage {project.stage} → {stage}" + (f": {reason.strip()}" if reason else ""),
+           ("stage", {"from": project.stage, "to": stage, "reason": reason.strip()}),
            stage=stage, drop_reason=reason.strip() if stage == CLOSED_STAGE else "")
 
 
 def add_funding(user, project: Project, source: str, status: str, amount: int | None, year: int | None) -> None:
     project.funding.append(Funding(source=source, status=status, amount_jpy=amount, fiscal_year=year))
-    log(project, user, f"funding {source} {status} {amount or ''} JPY {year or ''}".strip())
+    log(project, user, f"funding {source} {status} {amount or ''} JPY {year or ''}".strip(), "funding",
+        source=source, status=status, amount=amount, year=year)
 
 
 def add_member(user, project: Project, role: str, company=None, city=None, name: str = "") -> None:
     project.members.append(ProjectMember(role=role, company=company, city=city, name=name.strip()[:200]))
-    log(project, user, f"consortium: {role} {(company or city).name if (company or city) else name}")
+    member = (company or city).name if (company or city) else name.strip()[:200]
+    log(project, user, f"consortium: {role} {member}", "member", role=role, name=member)
 
 
 def record_monitoring(user, project: Project, year: int, co2_t: float, method: str, evidence=None) -> None:
@@ -85,7 +92,8 @@ def record_monitoring(user, project: Project, year: int, co2_t: float, method: s
     project.monitoring.append(MonitoringRecord(year=year, co2_t=co2_t, method=method.strip()[:300],
                                                reported_by_id=user.id, evidence=data or None,
                                                evidence_name=(evidence.filename or "")[:255] if data else ""))
-    log(project, user, f"monitoring {year}: {co2_t:g} tCO2 ({method.strip()[:100]})")
+    log(project, user, f"monitoring {year}: {co2_t:g} tCO2 ({method.strip()[:100]})", "monitoring",
+        year=year, co2=co2_t, method=method.strip()[:100])
 
 
 DETAIL_FIELDS = ("title", "description", "expected_co2_t", "co2_basis", "investment_jpy", "subsidy_jpy",
@@ -111,10 +119,46 @@ def update_details(user, project: Project, version: int, **values) -> None:
         raise ProjectError(400, _l("Say what the next step is before giving it a due date."))
     values["title"] = values["title"].strip()
     changed = sorted(name for name, value in values.items() if getattr(project, name) != value)
-    change(user, project, version, "details: " + (", ".join(changed) or "no change"), **values)
+    change(user, project, version, "details: " + (", ".join(changed) or "no change"),
+           ("details", {"fields": changed}), **values)
 
 
 def overdue(today, limit: int = 20) -> list[Project]:
     """Projects still under way whose next step was due before `today`, most overdue first."""
     return db.session.scalars(select(Project).where(Project.next_step_due < today, Project.stage != CLOSED_STAGE)
                               .order_by(Project.next_step_due, Project.id).limit(limit)).all()
+
+
+HISTORY_LINES = {
+    "created": _l("Created from introduction #%(introduction)s at stage %(stage)s"),
+    "stage": _l("Stage %(from)s → %(to)s"),
+    "dropped": _l("Stage %(from)s → %(to)s: %(reason)s"),
+    "details": _l("Changed: %(fields)s"),
+    "funding": _l("Funding: %(source)s, %(status)s, %(amount)s JPY %(year)s"),
+    "member": _l("Consortium: %(role)s %(name)s"),
+    "monitoring": _l("Monitoring %(year)s: %(co2)s tCO2 (%(method)s)"),
+}
+
+
+def history_text(event, labels) -> str:
+    """A history line in the reader's language; `labels(kind, code)` names stages, fields, sources..."""
+    params = dict(event.params or {})
+    action = event.action
+    if action not in HISTORY_LINES:
+        return event.change  # written before history lines kept their codes
+    if action == "stage":
+        params["from"], params["to"] = labels("stage", params["from"]), labels("stage", params["to"])
+        action = "dropped" if params.get("reason") else "stage"
+    elif action == "created":
+        params["stage"] = labels("stage", params["stage"])
+    elif action == "details":
+        params["fields"] = ", ".join(str(labels("field", name)) for name in params["fields"]) or "—"
+    elif action == "funding":
+        params["source"], params["status"] = labels("source", params["source"]), labels("status", params["status"])
+        params["amount"] = labels("number", params["amount"]) if params["amount"] is not None else "—"
+        params["year"] = f"FY{params['year']}" if params["year"] else ""
+    elif action == "member":
+        params["role"] = labels("role", params["role"])
+    elif action == "monitoring":
+        params["co2"] = labels("number", params["co2"])
+    return str(HISTORY_LINES[action] % params).strip()
