@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import audit, backup, bundle, demo, notifications
+from . import audit, backup, bundle, demo, demo_programme, notifications
 from .introductions import services as introductions
 from .accounts import services
 from .extensions import db
@@ -73,7 +73,9 @@ def seed_demo(if_empty: bool) -> None:
     matched = store.rematch()
     db.session.commit()
     demo.record_outcomes()
-    click.echo(f"Demo data loaded: {result.summary()}; {matched['stored']} matches stored")
+    programme = demo_programme.seed()
+    click.echo(f"Demo data loaded: {result.summary()}; {matched['stored']} matches stored"
+               + ("; introductions, meetings, projects and announcements added" if programme else ""))
 
 
 @click.command("demo-logins")
