@@ -124,16 +124,23 @@ def save_details(project_id):
 
 
 def run(project, action):
-    """One project change as the request's unit of work: the service's change, then one commit."""
+    """One project change as the request's unit of work: the service's change, then one commit.
+
+    A change made from the board (`back=board`) returns to the board, otherwise to the project.
+    """
+    if request.form.get("back") == "board":
+        back, label = url_for("workspace.pipeline", view="board"), _("Back to the board")
+    else:
+        back, label = url_for("workspace.project", project_id=project.id), _("Back to the project")
     try:
         action()
         db.session.commit()
     except projects.ProjectError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return refused(error.status, url_for("workspace.project", project_id=project.id), _("Back to the project"))
+        return refused(error.status, back, label)
     flash(_("Saved."), "success")
-    return redirect(url_for("workspace.project", project_id=project.id), 303)
+    return redirect(back, 303)
 
 
 def form_int(name: str) -> int | None:
