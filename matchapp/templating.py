@@ -113,7 +113,8 @@ def navigation() -> list[tuple[str, dict, object]]:
                   ("listings.stale", {}, _l("Stale listings")),
                   ("listings.upload", {}, _l("Import"))]
     if current_user.role == "admin":
-        items.append(("main.audit_log", {}, _l("Audit log")))
+        items.append(("admin.users", {}, _l("Users")))
+        items.append(("admin.audit_log", {}, _l("Audit log")))
         items.append(("ops.failed_jobs", {}, _l("Background jobs")))
     items.append(("accounts.profile", {}, _l("Profile")))
     return items
@@ -125,6 +126,28 @@ def listing_text(listing, field: str) -> str:
     if alternative and get_locale() is not None and get_locale().language == listing.alt_language:
         return alternative
     return getattr(listing, field)
+
+
+def listing_version(listing, field: str, language: str) -> dict:
+    """A listing's `field` in `language` when the owner wrote it in that language, else in the language
+    it was written in: {"text", "lang", "missing"} (missing: no version in `language`)."""
+    if listing.language == language:
+        return {"text": getattr(listing, field), "lang": language, "missing": False}
+    alternative = getattr(listing, f"{field}_alt", "")
+    if alternative and listing.alt_language == language:
+        return {"text": alternative, "lang": language, "missing": False}
+    return {"text": getattr(listing, field), "lang": listing.language, "missing": True}
+
+
+def other_listing_version(listing, field: str, language: str) -> dict | None:
+    """The same field in the listing's other language, when there is one, for a bilingual page."""
+    shown = listing_version(listing, field, language)
+    if shown["missing"]:
+        return None
+    if shown["lang"] == listing.language:
+        alternative = getattr(listing, f"{field}_alt", "")
+        return {"text": alternative, "lang": listing.alt_language} if alternative else None
+    return {"text": getattr(listing, field), "lang": listing.language}
 
 
 def option_tags(choices, selected: str) -> Markup:
@@ -157,6 +180,8 @@ def register(app) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["lt"] = listing_text
+    app.jinja_env.globals["booklet_version"] = listing_version
+    app.jinja_env.globals["booklet_other"] = other_listing_version
     app.jinja_env.globals["option_tags"] = option_tags
     app.jinja_env.globals["intro_state_label"] = lambda state: INTRO_STATE_LABELS.get(state, state)
     app.jinja_env.globals["intro_action_label"] = lambda action: INTRO_ACTION_LABELS.get(action, action)

@@ -112,3 +112,21 @@ def test_the_history_reads_in_the_readers_language(client, auth, db, users):
     japanese = text(client.get(f"/workspace/projects/{item.id}"))
     assert "ステージ" in japanese and "JCM設備補助" in japanese and "申請中" in japanese
     assert "stage discovery" not in japanese and "jcm_subsidy" not in japanese
+
+
+def test_the_booklet_shows_each_technology_in_its_language_or_says_it_has_only_the_other(client, auth, db, users):
+    from matchapp.models import Technology
+    bilingual = factories.technology(users["company"].company, ref="bilingual-pv", title="Rooftop solar PV")
+    bilingual.title_alt, bilingual.summary, bilingual.summary_alt = "屋根置き太陽光", "Panels on roofs.", "屋根にパネル。"
+    japanese = factories.technology(users["company"].company, ref="ja-only", title="汚泥乾燥装置", language="ja")
+    japanese.summary = "汚泥を乾燥して燃料にします。"
+    db.session.commit()
+    auth.login("coordinator@example.com")
+    ja = text(client.get("/workspace/booklet/hai-phong?refs=bilingual-pv,ja-only&language=ja"))
+    assert "屋根置き太陽光" in ja and "屋根にパネル。" in ja and "Panels on roofs." in ja  # the other version below
+    assert "日本の脱炭素技術" in ja  # the booklet's own texts in Japanese
+    en = text(client.get("/workspace/booklet/hai-phong?refs=bilingual-pv,ja-only&language=en"))
+    assert "Rooftop solar PV" in en and "Japanese only" in en and "汚泥乾燥装置" in en
+    assert en.count("Japanese only") == 1  # only the technology without an English version is marked
+    assert db.session.get(Technology, bilingual.id).title == "Rooftop solar PV"
+    assert client.get("/workspace/booklet/hai-phong?language=fr").status_code == 400

@@ -2,6 +2,7 @@
 from collections import defaultdict
 
 from flask import abort, render_template, request
+from flask_babel import force_locale, get_locale
 from sqlalchemy import extract, select
 
 from ..accounts.auth import roles_required
@@ -59,4 +60,12 @@ def booklet(city_ref):
     by_company: dict[Company, list] = {}
     for technology in technologies:
         by_company.setdefault(technology.company, []).append(technology)
-    return render_template("workspace/booklet.html", city=city, by_company=by_company)
+    language = request.args.get("language") or str(get_locale().language)
+    if language not in BOOKLET_LANGUAGES:
+        abort(400)
+    with force_locale(language):  # the whole booklet in its language, whatever the reader's menu
+        return render_template("workspace/booklet.html", city=city, by_company=by_company, language=language,
+                               refs=request.args.get("refs", ""))
+
+
+BOOKLET_LANGUAGES = ("en", "ja")
