@@ -65,13 +65,18 @@ PROJECTS = [
       "next_step": "Workshop with the bus operator", "next_step_due": 21}, [], []),
     ("pp-rice-husk", "fujita-rice-husk", "dropped", {"expected_co2_t": 2400.0}, [], []),
 ]
-ANNOUNCEMENTS = [
+ANNOUNCEMENTS = [  # kind, English title and text, Japanese title and text
     ("call", "City-to-City Collaboration Programme: proposals for FY2027 open",
      "Japanese local governments and their partner cities may propose joint feasibility studies until 31 January. "
-     "Coordinators help write the proposal from an accepted introduction."),
-    ("subsidy", "JCM 設備補助事業 第2回公募 / JCM equipment subsidy, second round",
-     "代表事業者は国際コンソーシアムで応募します。The representative company applies with its international "
-     "consortium; the screening page estimates the subsidy rate and cost-effectiveness."),
+     "Coordinators help write the proposal from an accepted introduction.",
+     "都市間連携事業：2027年度の提案募集",
+     "自治体と海外の連携都市は、1月31日まで共同の実現可能性調査を提案できます。"
+     "コーディネーターが承諾済みの紹介から提案書づくりを支援します。"),
+    ("subsidy", "JCM equipment subsidy: second round",
+     "The representative company applies with its international consortium; the screening page estimates the "
+     "subsidy rate and cost-effectiveness.",
+     "JCM設備補助事業 第2回公募",
+     "代表事業者は国際コンソーシアムで応募します。スクリーニング画面で補助率と費用対効果の目安を確認できます。"),
 ]
 
 
@@ -93,8 +98,9 @@ def seed() -> bool:
     for need_ref, tech_ref, stage, details, funding, monitoring in PROJECTS:
         if (need_ref, tech_ref) in made:
             project(made[(need_ref, tech_ref)], coordinator, stage, details, funding, monitoring)
-    for kind, title, body in ANNOUNCEMENTS:
-        db.session.add(Announcement(kind=kind, title=title, body=body, created_by_id=coordinator.id))
+    for kind, title, body, title_ja, body_ja in ANNOUNCEMENTS:
+        db.session.add(Announcement(kind=kind, title=title, body=body, title_ja=title_ja, body_ja=body_ja,
+                                    created_by_id=coordinator.id))
     db.session.commit()
     return True
 

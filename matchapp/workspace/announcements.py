@@ -33,6 +33,9 @@ def concerns(announcement: Announcement, user) -> bool:
     return sector_ok and country_ok
 
 
+TARGET_COUNTRIES = ("VN", "TH", "PH", "ID", "KH", "MM", "MY", "LA", "MN", "BD", "LK", "PW")
+
+
 def for_user(user, limit: int = 5) -> list[Announcement]:
     recent = db.session.scalars(select(Announcement).order_by(Announcement.created_at.desc()).limit(100))
     return [a for a in recent if concerns(a, user)][:limit]
@@ -45,22 +48,29 @@ def announcements():
     status = 200
     if request.method == "POST":
         title, body, kind = (request.form.get("title") or "").strip(), (request.form.get("body") or "").strip(), request.form.get("kind")
+        title_ja, body_ja = (request.form.get("title_ja") or "").strip(), (request.form.get("body_ja") or "").strip()
         sectors = [s for s in request.form.getlist("sectors") if db.session.get(Sector, s)]
         countries = [c.upper() for c in request.form.getlist("countries") if db.session.get(Country, c.upper())]
-        if not title or kind not in ANNOUNCEMENT_KINDS or len(title) > 200 or len(body) > 10000:
-            flash(_("Give the announcement a title (at most 200 characters) and a kind."), "error")
+        if (not (title or title_ja) or kind not in ANNOUNCEMENT_KINDS or max(len(title), len(title_ja)) > 200
+                or max(len(body), len(body_ja)) > 10000):
+            flash(_("Give the announcement a title in English or Japanese (at most 200 characters) and a kind."),
+                  "error")
             status = 400
         else:
-            announcement = Announcement(kind=kind, title=title, body=body, sectors=sectors, countries=countries,
-                                        created_by_id=current_user.id)
+            announcement = Announcement(kind=kind, title=title, body=body, title_ja=title_ja, body_ja=body_ja,
+                                        sectors=sectors, countries=countries, created_by_id=current_user.id)
             db.session.add(announcement)
             db.session.flush()
             recipients = [u for u in db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("company", "city"))))
                           if concerns(announcement, u)]
-            notifications.notify(recipients, "announcement", {"title": title}, "/dashboard")
+            notifications.notify(recipients, "announcement", {"title": title or title_ja}, "/dashboard")
             db.session.commit()
             flash(_("Announcement posted to %(n)d users.", n=len(recipients)), "success")
             return redirect(url_for("workspace.announcements"), 303)
     items = db.session.scalars(select(Announcement).order_by(Announcement.created_at.desc()).limit(50)).all()
-    return render_template("workspace/announcements.html", items=items, kinds=KIND_LABELS,
-                           sectors=db.session.scalars(select(Sector).order_by(Sector.position)).all()), status
+    sectors = db.session.scalars(select(Sector).order_by(Sector.position)).all()
+    countries = db.session.scalars(select(Country).where(Country.code.in_(TARGET_COUNTRIES))
+                                   .order_by(Country.name_en)).all()
+    return render_template("workspace/announcements.html", items=items, kinds=KIND_LABELS, sectors=sectors,
+                           countries=countries, sector_names={s.code: s.name for s in sectors},
+                           country_names={c.code: c.name for c in countries}), status
