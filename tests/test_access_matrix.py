@@ -4,6 +4,10 @@ The routes come from the application's own URL map, so a new route without an
 entry here fails the test. Requests carry session cookies only: the API answers
 401 to all of them (it accepts bearer tokens, never cookies).
 """
+from sqlalchemy import select
+
+from matchapp.extensions import db
+from matchapp.models import User
 from matchapp.models.base import utcnow
 
 from . import factories
@@ -28,6 +32,10 @@ API = dict.fromkeys(ACTORS, 401)
 ANONYMOUS_ONLY = expect(anonymous=200, company_a=302, company_b=302, city_x=302, city_y=302, coordinator=302, admin=302)
 
 
+def user_id(actor: str) -> int:
+    return db.session.scalar(select(User.id).where(User.email == EMAILS[actor]))
+
+
 def get_matrix(w):
     """GET routes: endpoint -> (URL, expected status per actor)."""
     return {
@@ -43,6 +51,15 @@ def get_matrix(w):
         "accounts.request_password_reset": ("/account/password-reset", EVERYONE),
         "accounts.reset_password": ("/account/password-reset/forged-token", dict.fromkeys(ACTORS, 400)),
         "accounts.confirm_address": ("/account/confirm/forged-token", dict.fromkeys(ACTORS, 303)),
+        "admin.accept_invitation": ("/account/invitation/forged-token", dict.fromkeys(ACTORS, 400)),
+        "admin.users": ("/admin/users?role=company&q=firm", ADMIN),
+        "admin.invite": ("/admin/users/invite", ADMIN),
+        "admin.user": (f"/admin/users/{user_id('company_b')}", ADMIN),
+        "admin.organisations_page": ("/admin/organisations", ADMIN),
+        "admin.edit_company": ("/admin/companies/rival", ADMIN),
+        "admin.edit_city": ("/admin/cities/da-nang", ADMIN),
+        "admin.audit_log": ("/admin/audit-log?action=login", ADMIN),
+        "admin.audit_csv": ("/admin/audit-log.csv", ADMIN),
         "listings.browse": ("/technologies", LOGGED_IN),
         "listings.detail": (f"/technologies/{w['draft']}", OWN_DRAFT),
         "listings.create": ("/technologies/new", expect(city_x=403, city_y=403)),
@@ -73,11 +90,13 @@ def get_matrix(w):
         "events.detail": (f"/events/{w['event']}", PARTIES),
         "events.agenda": (f"/events/{w['event']}/agenda?participant={w['participant']}", PARTIES),
         "events.create": ("/events/new", STAFF),
+        "events.matrix": (f"/events/{w['event']}/matrix", STAFF),
         "workspace.screening": ("/workspace/jcm", LOGGED_IN),
         "workspace.pipeline": ("/workspace/projects", STAFF),
         "workspace.pipeline_csv": ("/workspace/projects.csv", STAFF),
         "workspace.project": (f"/workspace/projects/{w['project']}", STAFF),
         "workspace.consultation": (f"/workspace/projects/{w['project']}/consultation", STAFF),
+        "workspace.document": (f"/workspace/projects/{w['project']}/documents/1", STAFF),
         "workspace.dashboard": ("/workspace/dashboard", STAFF),
         "workspace.figures_csv": ("/workspace/dashboard/funnel.csv", STAFF),
         "workspace.reports": ("/workspace/reports", STAFF),
@@ -107,12 +126,20 @@ def post_matrix(w):
         "accounts.resend_confirmation": ("/account/confirm", {"anonymous": 302, "company_b": 303}),
         "accounts.revoke_calendar": ("/account/calendar/revoke", {"anonymous": 302, "company_b": 303}),
         "accounts.revoke_token": (f"/account/tokens/{w['token']}/revoke", hidden),
+        "admin.change_role": (f"/admin/users/{user_id('city_y')}/role", staff_only),
+        "admin.deactivate": (f"/admin/users/{user_id('city_y')}/deactivate", staff_only),
+        "admin.reactivate": (f"/admin/users/{user_id('city_y')}/reactivate", staff_only),
+        "admin.resend_invitation": (f"/admin/users/{user_id('city_y')}/invitation", staff_only),
+        "admin.merge_company": ("/admin/companies/rival/merge", staff_only),
+        "admin.merge_city": ("/admin/cities/da-nang/merge", staff_only),
         "api.create_introduction": ("/api/v1/introductions", {"anonymous": 401, "company_b": 401}),
         "api.create_token": ("/api/v1/tokens", {"anonymous": 400, "company_b": 400}),
         "api.introduction_action": (f"/api/v1/introductions/{i}/close", {"anonymous": 401, "company_b": 401}),
         "events.add_member": (f"/events/{e}/meetings/1/add", staff_only),
         "events.delete_meeting": (f"/events/{e}/meetings/1/delete", staff_only),
         "events.move": (f"/events/{e}/meetings/1/move", staff_only),
+        "events.outcome": (f"/events/{e}/meetings/1/outcome", staff_only),
+        "events.rules": (f"/events/{e}/rules", staff_only),
         "events.publish": (f"/events/{e}/publish", staff_only),
         "events.schedule": (f"/events/{e}/schedule", staff_only),
         "events.unpublish": (f"/events/{e}/unpublish", staff_only),
@@ -130,6 +157,8 @@ def post_matrix(w):
         "matching.dismiss": ("/matches/ip-solar/rooftop-pv/dismiss", hidden),
         "main.set_language": ("/language", {"anonymous": 302, "company_b": 302}),
         "workspace.add_funding": (f"/workspace/projects/{p}/funding", staff_only),
+        "workspace.add_document": (f"/workspace/projects/{p}/documents", staff_only),
+        "workspace.screen_project": (f"/workspace/projects/{p}/screening", staff_only),
         "workspace.add_member": (f"/workspace/projects/{p}/members", staff_only),
         "workspace.add_monitoring": (f"/workspace/projects/{p}/monitoring", staff_only),
         "workspace.from_introduction": (f"/workspace/introductions/{i}/project", staff_only),

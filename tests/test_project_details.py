@@ -1,4 +1,5 @@
 """A project carries its numbers and next step; the consultation sheet and the dashboards show them."""
+import html
 import re
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from . import factories
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
 
 
 def a_project(client, auth, users) -> Project:
@@ -130,3 +131,61 @@ def test_the_booklet_shows_each_technology_in_its_language_or_says_it_has_only_t
     assert en.count("Japanese only") == 1  # only the technology without an English version is marked
     assert db.session.get(Technology, bilingual.id).title == "Rooftop solar PV"
     assert client.get("/workspace/booklet/hai-phong?language=fr").status_code == 400
+
+
+def test_documents_are_kept_with_the_project_within_the_attachment_limits(client, auth, db, users):
+    import io
+    item = a_project(client, auth, users)
+    response = client.post(f"/workspace/projects/{item.id}/documents", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b"%PDF-1.4 feasibility"), "実現可能性調査.pdf")})
+    assert response.status_code == 303
+    page = text(client.get(f"/workspace/projects/{item.id}"))
+    assert "実現可能性調査.pdf" in page and "Document added: 実現可能性調査.pdf" in page
+    document = item.documents[0]
+    download = client.get(f"/workspace/projects/{item.id}/documents/{document.id}")
+    assert download.data == b"%PDF-1.4 feasibility" and download.headers["Content-Disposition"].startswith("attachment")
+    assert "実現可能性調査.pdf" in text(client.get(f"/workspace/projects/{item.id}/consultation"))
+    too_big = client.post(f"/workspace/projects/{item.id}/documents", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"x" * (2 * 1024 * 1024 + 1)), "big.pdf")})
+    assert too_big.status_code == 400 and "The file is larger than 2 MB." in text(too_big)
+    program = client.post(f"/workspace/projects/{item.id}/documents", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"MZ"), "setup.exe")})
+    assert program.status_code == 400 and "Attach a PDF, image, Office document, CSV or text file." in text(program)
+    db.session.refresh(item)
+    assert [d.name for d in item.documents] == ["実現可能性調査.pdf"]
+    other = a_second_project(users)
+    assert client.get(f"/workspace/projects/{other.id}/documents/{document.id}").status_code == 404
+
+
+def a_second_project(users):
+    from matchapp.extensions import db
+    from matchapp.introductions import services
+    from matchapp.workspace import projects
+    need = factories.need(users["city"].city, ref="ip-waste", title="Waste to energy")
+    technology = factories.technology(users["company"].company, ref="wte", title="Waste to energy plant")
+    introduction = services.request_introduction(users["city"], need, technology)
+    services.act(users["company"], introduction, "accept")
+    item = projects.from_introduction(users["coordinator"], introduction)
+    db.session.commit()
+    return item
+
+
+def test_a_jcm_screening_run_from_the_project_is_kept_and_shown_on_the_sheet(client, auth, db, users):
+    from matchapp.models import Country, JcmRule
+    item = a_project(client, auth, users)
+    refused = client.post(f"/workspace/projects/{item.id}/screening", data={"technology": "solar", "life_years": "17"})
+    assert refused.status_code == 400
+    assert "Give the project's investment and expected CO2 reduction first." in text(refused)
+    client.post(f"/workspace/projects/{item.id}/details", data=details(
+        item, expected_co2_t="1000", investment_jpy="200000000"))
+    assert db.session.scalar(select(JcmRule.id).limit(1)) is not None
+    assert db.session.get(Country, "VN").jcm_signed
+    response = client.post(f"/workspace/projects/{item.id}/screening", data={"technology": "solar", "life_years": "17"})
+    assert response.status_code == 303
+    db.session.refresh(item)
+    assert item.screening["subsidy_jpy"] > 0 and item.screened_at is not None
+    page = text(client.get(f"/workspace/projects/{item.id}"))
+    verdict = "Passes the screening" if item.screening["passes"] else "Does not pass the screening"
+    assert verdict in page and f"{item.screening['subsidy_jpy']:,} JPY" in page
+    sheet = text(client.get(f"/workspace/projects/{item.id}/consultation"))
+    assert verdict in sheet and f"{item.screening['subsidy_jpy']:,} JPY" in sheet

@@ -42,6 +42,7 @@ def world(db, users):
     db.session.commit()
     events.publish(event)
     project = projects.from_introduction(users["coordinator"], intro)
+    projects.add_document(users["coordinator"], project, "study.pdf", "application/pdf", b"%PDF-1.4 study", 2 ** 21)
     db.session.commit()
     search = SavedSearch(user_id=users["company"].id, kind="needs", name="All")
     upload = PendingUpload(user_id=users["coordinator"].id, kind="bundle", payload="{}")

@@ -14,7 +14,7 @@ from .jobs import JobFailure
 from .matches import OUTCOMES, Dismissal, Match, MatchingState, MatchOutcome, MatchProfile, TechnologyChange
 from .notifications import Notification, OutboxEmail
 from .projects import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, Funding, MonitoringRecord, Project,
-                       ProjectEvent, ProjectMember)
+                       ProjectDocument, ProjectEvent, ProjectMember)
 from .searches import SavedSearch, SearchHit
 from .submissions import Submission
 from .tokens import ApiToken
@@ -26,5 +26,5 @@ __all__ = [
     "CURRENCIES", "Dismissal", "Match", "MatchOutcome", "MatchProfile", "MatchingState", "TechnologyChange", "OUTCOMES", "Introduction", "IntroductionEvent", "Meeting",
     "MeetingOption", "Message", "Event", "EventInterest", "EventMeeting", "EventMeetingMember",
     "EventParticipant", "EventSlot", "JcmRule", "JobFailure", "AuditEvent", "ANNOUNCEMENT_KINDS", "Announcement", "CLOSED_STAGE", "FUNDING_STATUSES", "PROJECT_FUNDING_SOURCES", "MEMBER_ROLES", "STAGES",
-    "Funding", "MonitoringRecord", "Project", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "Submission", "ApiToken", "PendingUpload",
+    "Funding", "MonitoringRecord", "Project", "ProjectDocument", "ProjectEvent", "ProjectMember", "Notification", "OutboxEmail", "SavedSearch", "SearchHit", "Submission", "ApiToken", "PendingUpload",
 ]

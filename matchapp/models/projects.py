@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -40,6 +40,8 @@ class Project(VersionChecked, db.Model):
     next_step_due: Mapped[Optional[date]] = mapped_column(Date, index=True)
     next_step_owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    screening: Mapped[Optional[dict]] = mapped_column(JSON)  # the last JCM screening run from the project
+    screened_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -57,6 +59,8 @@ class Project(VersionChecked, db.Model):
                            order_by="ProjectEvent.id")
     monitoring = relationship("MonitoringRecord", back_populates="project", cascade="all, delete-orphan",
                               order_by="MonitoringRecord.year")
+    documents = relationship("ProjectDocument", back_populates="project", cascade="all, delete-orphan",
+                             order_by="ProjectDocument.id")
 
     @property
     def verified_co2_t(self) -> float:
@@ -125,3 +129,20 @@ class MonitoringRecord(db.Model):
 
     project = relationship("Project", back_populates="monitoring")
     reported_by = relationship("User")
+
+
+class ProjectDocument(db.Model):
+    """A file kept with a project (a proposal, a study, a quotation); the bytes load only for a download."""
+
+    __tablename__ = "project_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project = relationship("Project", back_populates="documents")
+    uploaded_by = relationship("User")

@@ -1,10 +1,12 @@
 """Forms of the coordinators' workspace."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField, \
     TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..formkit import Form, YearInRange
+from ..formkit import Form, YearInRange, options
+from ..introductions.forms import ATTACHMENT_TYPES
 
 NOT_NEGATIVE = _l("Give a number of 0 or more.")
 DETAIL_LABELS = {
@@ -32,3 +34,23 @@ class ProjectDetailsForm(Form):
     next_step_owner = SelectField(DETAIL_LABELS["next_step_owner_id"], coerce=str, validate_choice=True)
     notes = TextAreaField(DETAIL_LABELS["notes"], validators=[Optional(), Length(max=10000)])
     submit = SubmitField(_l("Save the project"))
+
+
+class DocumentForm(Form):
+    file = FileField(_l("Document (at most 2 MB)"), validators=[
+        FileRequired(_l("Choose a file to upload.")),
+        FileAllowed(ATTACHMENT_TYPES, _l("Attach a PDF, image, Office document, CSV or text file."))])
+    submit = SubmitField(_l("Add the document"))
+
+
+SCREENING_TECHNOLOGIES = [("general", _l("Other technologies")), ("solar", _l("Solar")),
+                          ("small_hydro", _l("Small hydro"))]
+
+
+class ScreeningForm(Form):
+    technology = SelectField(_l("Technology type"), choices=options(SCREENING_TECHNOLOGIES))
+    life_years = DecimalField(_l("Legal useful life (years)"), default=15, places=None,
+                              validators=[DataRequired(), NumberRange(min=1, max=100)])
+    annual_savings_jpy = IntegerField(_l("Annual savings (JPY, optional)"),
+                                      validators=[Optional(), NumberRange(min=1, max=10**15)])
+    submit = SubmitField(_l("Run the JCM screening"))

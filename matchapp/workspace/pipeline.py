@@ -4,7 +4,7 @@ import io
 from collections import Counter
 from statistics import median
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,17 +13,19 @@ from .. import audit
 from ..accounts.auth import roles_required
 from ..errors import refused
 from ..extensions import db
-from ..formkit import id_argument
+from ..formkit import id_argument, options
 from ..matching import outcomes
 from ..introductions.services import get_visible as visible_introduction, IntroductionError
 from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUNDING_SOURCES, STAGES, City, Company, Introduction, Project,
                       Sector, User)
+from ..downloads import download
+from ..models import ProjectDocument
 from ..models.base import as_utc
 from ..spreadsheet import neutralise
 from ..templating import STAGE_LABELS
 from . import next_steps, projects
 from .blueprint import bp
-from .forms import ProjectDetailsForm
+from .forms import DocumentForm, ProjectDetailsForm, ScreeningForm
 
 STAFF = ("coordinator", "admin")
 
@@ -93,7 +95,8 @@ def render_project(item: Project, form: ProjectDetailsForm, status: int = 200):
     return render_template("workspace/project.html", project=item, stages=STAGES + (CLOSED_STAGE,),
                            roles=MEMBER_ROLES, sources=PROJECT_FUNDING_SOURCES, funding_statuses=FUNDING_STATUSES,
                            companies=db.session.scalars(select(Company).order_by(Company.name)).all(),
-                           details=form, today=next_steps.local_today(current_user)), status
+                           details=form, today=next_steps.local_today(current_user),
+                           document_form=DocumentForm(), screening_form=ScreeningForm()), status
 
 
 def details_form(item: Project, formdata=None) -> ProjectDetailsForm:
@@ -104,8 +107,47 @@ def details_form(item: Project, formdata=None) -> ProjectDetailsForm:
         form.next_step_owner.data = str(item.next_step_owner_id or "")
     staff = db.session.scalars(select(User).where(User.role.in_(STAFF), User.active.is_(True))
                                .order_by(User.name, User.email)).all()
-    form.next_step_owner.choices = [("", "—")] + [(str(u.id), u.name or u.email) for u in staff]
+    form.next_step_owner.choices = options([("", "—")] + [(str(u.id), u.name or u.email) for u in staff])
     return form
+
+
+@bp.route("/projects/<int:project_id>/documents", methods=["POST"])
+@roles_required(*STAFF)
+def add_document(project_id):
+    item = project_or_404(project_id)
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return refused(400, url_for("workspace.project", project_id=item.id), _("Back to the project"))
+    upload = form.file.data
+    return run(item, lambda: projects.add_document(current_user, item, upload.filename, upload.mimetype, upload.read(),
+                                                   current_app.config["ATTACHMENT_MAX_BYTES"]))
+
+
+@bp.route("/projects/<int:project_id>/documents/<int:document_id>")
+@roles_required(*STAFF)
+def document(project_id, document_id):
+    item = project_or_404(project_id)
+    stored = db.session.get(ProjectDocument, document_id)
+    if stored is None or stored.project_id != item.id:
+        abort(404)
+    return download(stored.data, stored.name, stored.content_type)
+
+
+@bp.route("/projects/<int:project_id>/screening", methods=["POST"])
+@roles_required(*STAFF)
+def screen_project(project_id):
+    item = project_or_404(project_id)
+    form = ScreeningForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return refused(400, url_for("workspace.project", project_id=item.id), _("Back to the project"))
+    return run(item, lambda: projects.run_screening(current_user, item, form.technology.data,
+                                                    float(form.life_years.data), form.annual_savings_jpy.data))
 
 
 @bp.route("/projects/<int:project_id>/details", methods=["POST"])

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..matching import outcomes
-from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectEvent,
-                      ProjectMember, User)
+from .. import jcm
+from ..models import (CLOSED_STAGE, STAGES, Funding, Introduction, MonitoringRecord, Project, ProjectDocument,
+                      ProjectEvent, ProjectMember, User)
 from ..models.base import utcnow
 from ..domain import DomainError
 from ..locking import save_if_unchanged
@@ -137,6 +138,9 @@ HISTORY_LINES = {
     "funding": _l("Funding: %(source)s, %(status)s, %(amount)s JPY %(year)s"),
     "member": _l("Consortium: %(role)s %(name)s"),
     "monitoring": _l("Monitoring %(year)s: %(co2)s tCO2 (%(method)s)"),
+    "document": _l("Document added: %(name)s"),
+    "screening_passes": _l("JCM screening run: passes"),
+    "screening_fails": _l("JCM screening run: does not pass"),
 }
 
 
@@ -144,7 +148,7 @@ def history_text(event, labels) -> str:
     """A history line in the reader's language; `labels(kind, code)` names stages, fields, sources..."""
     params = dict(event.params or {})
     action = event.action
-    if action not in HISTORY_LINES:
+    if action not in HISTORY_LINES and action != "screening":
         return event.change  # written before history lines kept their codes
     if action == "stage":
         params["from"], params["to"] = labels("stage", params["from"]), labels("stage", params["to"])
@@ -161,4 +165,38 @@ def history_text(event, labels) -> str:
         params["role"] = labels("role", params["role"])
     elif action == "monitoring":
         params["co2"] = labels("number", params["co2"])
+    elif action == "screening":
+        action = "screening_passes" if params.get("passes") else "screening_fails"
     return str(HISTORY_LINES[action] % params).strip()
+
+
+def add_document(user, project: Project, name: str, content_type: str, data: bytes, max_bytes: int) -> None:
+    """Keep a file with the project (the same limits as a message's attachment)."""
+    if not data:
+        raise ProjectError(400, _l("Choose a file to upload."))
+    if len(data) > max_bytes:
+        raise ProjectError(400, _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    name = (name or "document").replace("/", "_").replace("\\", "_")[:255]
+    project.documents.append(ProjectDocument(name=name, content_type=(content_type or "")[:100] or
+                                             "application/octet-stream", size=len(data), data=data,
+                                             uploaded_by_id=user.id))
+    log(project, user, f"document {name}", "document", name=name)
+
+
+def run_screening(user, project: Project, technology: str, life_years, annual_savings) -> dict:
+    """Screen the project's own numbers against the JCM rules in force and keep the result with it."""
+    if not project.investment_jpy or not project.expected_co2_t:
+        raise ProjectError(400, _l("Give the project's investment and expected CO2 reduction first."))
+    if project.city is None:
+        raise ProjectError(400, _l("The project needs a partner city for its country."))
+    arguments = {"investment_jpy": project.investment_jpy, "co2_t_per_year": project.expected_co2_t,
+                 "life_years": life_years, "country": project.city.country_code, "technology": technology,
+                 "annual_savings_jpy": annual_savings}
+    try:
+        result = jcm.screen(jcm.ScreeningInput.parse(arguments))
+    except jcm.ScreeningError as error:
+        raise ProjectError(400, error.message) from None
+    project.screening, project.screened_at = result, utcnow()
+    outcome = "passes" if result["passes"] else "does not pass"
+    log(project, user, f"JCM screening: {outcome}", "screening", passes=result["passes"])
+    return result
