@@ -11,9 +11,10 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, update
 
+from .domain import DomainError
 from .extensions import db
 from .models import Match, Need, Notification, OutboxEmail, Technology, User
 from .models.base import utcnow
@@ -24,8 +25,43 @@ DIGEST_MIN_GAP = timedelta(days=6)  # a user gets at most one digest in this tim
 MAX_BACKOFF = timedelta(hours=6)
 
 
+class NotificationNotFound(DomainError):
+    pass
+
+
+def sender_name(user) -> str:
+    """How a person is named to the other side: "Tanaka Hiroshi (Kanmon Solar)", never by e-mail address.
+
+    Without a name, the organisation alone; staff and partners act for no organisation
+    on MatchApp, so their role stands in for it.
+    """
+    if user is None:
+        return ""
+    if user.organisation is not None:
+        organisation = user.organisation.display_name
+    elif user.is_staff:
+        organisation = _("Coordinator")
+    else:
+        organisation = _("Financier or consultant")
+    name = " ".join((user.name or "").split())
+    return _("%(name)s (%(organisation)s)", name=name, organisation=organisation) if name else organisation
+
+
+def sender_of(params: dict) -> str:
+    """The sender named in a notification, in the current locale. Entries stored before senders
+    were kept by id carry an e-mail address: it is looked up, never shown."""
+    if params.get("who_id"):
+        user = db.session.get(User, params["who_id"])
+    elif "@" in (params.get("who") or ""):
+        user = db.session.scalar(select(User).where(User.email == params["who"]))
+    else:
+        return params.get("who") or ""
+    return sender_name(user) if user is not None else _("Someone")
+
+
 def render(kind: str, params: dict) -> str:
     """A notification's text in the current locale."""
+    params = dict(params, who=sender_of(params))
     texts = {
         "intro_requested": lambda p: _("%(who)s asks for an introduction: %(need)s ↔ %(technology)s", **p),
         "intro_proposed": lambda p: _("A coordinator proposes an introduction: %(need)s ↔ %(technology)s", **p),
@@ -106,6 +142,38 @@ def unread_query(user):
     """Counts the user's unread notifications (for the navigation badge)."""
     return (select(func.count()).select_from(Notification)
             .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def mark_read(user, link: str | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or those pointing to `link` (not committed).
+
+    Opening the page a notification points to counts as reading it, however the reader got
+    there (the inbox, the e-mail's link, a list): the badge counts only what is still news.
+    """
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if link is not None:
+        query = query.where(Notification.link == link)
+    return db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+def open_for(user, notification_id: int) -> str:
+    """Mark one of the user's notifications read and return where it leads (not committed).
+
+    NotificationNotFound for another user's notification or none; a link that is not a path
+    on this site leads to the inbox instead, so a stored link can never send the reader away.
+    """
+    item = db.session.get(Notification, notification_id)
+    if item is None or item.user_id != user.id:
+        raise NotificationNotFound(_l("We could not find that page."), 404)
+    item.read_at = item.read_at or utcnow()
+    return item.link if is_internal_path(item.link) else ""
+
+
+def is_internal_path(link: str) -> bool:
+    """A path on this site: "/..." but not "//host", "/\\host" (browsers read both as another
+    host) nor anything with whitespace or control characters, which browsers drop or rewrite."""
+    return (link.startswith("/") and not link.startswith("//") and "\\" not in link
+            and not any(c <= " " or c == "\x7f" for c in link))
 
 
 CLAIM_FOR = timedelta(minutes=10)

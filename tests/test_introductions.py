@@ -291,3 +291,115 @@ def test_declining_with_a_reason_records_it(client, auth, db, pair):
     auth.logout()
     auth.login("city@example.com")
     assert "Not our market yet" in client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
+
+
+def badge(client) -> int:
+    """The number on the menu's inbox badge (0 when there is none)."""
+    found = re.search(r'aria-label="\d+ unread">(\d+)</span>', client.get("/dashboard").get_data(as_text=True))
+    return int(found.group(1)) if found else 0
+
+
+def inbox_links(client) -> list[tuple[str, str, bool]]:
+    """The inbox entries top to bottom: (link, text, shown as new)."""
+    page = client.get("/inbox").get_data(as_text=True)
+    return [(href, text.strip(), "tag new" in before)
+            for before, href, text in re.findall(r'<li class="[^"]*">(.*?)<a href="(/inbox/\d+)">([^<]+)</a>', page, re.DOTALL)]
+
+
+@pytest.fixture
+def two_requests(db, users, pair):
+    """Two requests from the city to the company, so the company has two unread inbox entries."""
+    from matchapp.introductions import services
+    second = factories.need(users["city"].city, ref="ip-storage", title="Battery storage for the park")
+    first = services.request_introduction(users["city"], pair[0], pair[1], "Can we talk?")
+    other = services.request_introduction(users["city"], second, pair[1], "And about storage?")
+    db.session.commit()
+    return first, other
+
+
+def test_opening_an_inbox_entry_marks_it_read_and_the_badge_drops(client, auth, db, two_requests):
+    first, second = two_requests
+    auth.login("firm@example.com")
+    assert badge(client) == 2
+    entries = inbox_links(client)
+    assert [new for _link, _text, new in entries] == [True, True]
+    newest_link, newest_text, _new = entries[0]
+    assert "Battery storage for the park" in newest_text  # newest first
+
+    opened = client.get(newest_link)
+    assert opened.status_code == 303 and opened.headers["Location"] == f"/introductions/{second.id}"
+    page = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert 'aria-label="1 unread">1</span>' in page  # on the page it leads to, the badge already says 1
+    assert badge(client) == 1
+    assert [new for _link, _text, new in inbox_links(client)] == [False, True]
+
+    # The other one is opened from its e-mail's link, straight to the introduction: read too.
+    client.get(f"/introductions/{first.id}")
+    assert badge(client) == 0 and [new for *_rest, new in inbox_links(client)] == [False, False]
+
+
+def test_an_inbox_entry_of_somebody_else_or_with_a_foreign_link_goes_nowhere(client, auth, db, users, two_requests):
+    auth.login("firm@example.com")
+    mine = db.session.scalars(select(Notification).where(Notification.user_id == users["company"].id)).all()
+    theirs = Notification(user_id=users["city"].id, kind="digest", params={"count": 2}, link="/dashboard")
+    db.session.add(theirs)
+    db.session.commit()
+    assert client.get(f"/inbox/{theirs.id}").status_code == 404
+    assert client.get("/inbox/999999").status_code == 404
+    assert db.session.get(Notification, theirs.id).read_at is None
+    for link in ("//evil.example/x", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "javascript:alert(1)"):
+        mine[0].link, mine[0].read_at = link, None
+        db.session.commit()
+        response = client.get(f"/inbox/{mine[0].id}")
+        assert (response.status_code, response.headers["Location"]) == (303, "/inbox"), link
+        assert db.session.get(Notification, mine[0].id).read_at is not None
+
+
+def test_senders_are_named_by_person_and_organisation_never_by_address(client, auth, db, users, pair):
+    users["city"].name = "Nguyen Van An"
+    users["company"].name = "Tanaka  Hiroshi"
+    db.session.commit()
+    auth.login("city@example.com")
+    request(client)
+    introduction = intro(db)
+    auth.logout()
+
+    auth.login("firm@example.com")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "Nguyen Van An (Hai Phong) asks for an introduction" in inbox and "city@example.com" not in inbox
+    client.post(f"/introductions/{introduction.id}/accept")
+    client.post(f"/introductions/{introduction.id}/messages", data={"body": "Our engineers can visit in May."})
+    page = client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
+    assert "Tanaka Hiroshi (Kanmon Solar)" in page and "Nguyen Van An (Hai Phong)" in page  # history and thread
+    auth.logout()
+
+    auth.login("city@example.com")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "New message from Tanaka Hiroshi (Kanmon Solar) about" in inbox
+    assert "Introduction accepted" in inbox and "firm@example.com" not in inbox
+    page = client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
+    assert "Tanaka Hiroshi (Kanmon Solar) ·" in page and "firm@example.com" not in page
+    client.post("/language", data={"language": "ja"})  # each reader sees the organisation in their language
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "Tanaka Hiroshi（関門ソーラー）から新しいメッセージ" in inbox and "Kanmon Solar" not in inbox
+
+
+def test_a_sender_without_a_name_is_named_by_organisation_or_role(client, auth, db, users, pair):
+    from matchapp.introductions import services
+    introduction = services.request_introduction(users["coordinator"], pair[0], pair[1], "Please meet")
+    db.session.commit()
+    # An entry stored before senders were kept by id carries the address: it is shown as a name.
+    db.session.add(Notification(user_id=users["company"].id, kind="message", link=f"/introductions/{introduction.id}",
+                                params={"need": "N", "technology": "T", "who": "city@example.com"}))
+    db.session.commit()
+    auth.login("firm@example.com")
+    client.post(f"/introductions/{introduction.id}/messages", data={"body": "Happy to meet."})
+    auth.logout()
+    auth.login("city@example.com")
+    page = client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
+    shown = page.split("</header>")[1]
+    assert "Kanmon Solar ·" in shown and "→ Requested · Coordinator" in shown and "@example.com" not in shown
+    auth.logout()
+    auth.login("firm@example.com")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "New message from Hai Phong about N ↔ T" in inbox and "city@example.com" not in inbox

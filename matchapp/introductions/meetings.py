@@ -27,14 +27,26 @@ def party_timezones(introduction) -> dict:
     return {"city": city.timezone or city.country.timezone or "UTC", "company": COMPANY_TIMEZONE}
 
 
+def propose_refusal(user, introduction) -> IntroductionError | None:
+    """Why `user` may not propose meeting times now, or None: the rule of the form and of `propose`."""
+    if side_of(user, introduction) is None:
+        return IntroductionError(404, _l("No such introduction."))
+    if introduction.state not in ("accepted", "meeting_scheduled"):
+        return IntroductionError(409, _l("Meetings can be proposed once the introduction is accepted."))
+    return None
+
+
+def may_propose(user, introduction) -> bool:
+    return propose_refusal(user, introduction) is None
+
+
 def propose(user, introduction, starts: list[datetime], mode: str, url: str = "", place: str = "",
             duration: int = 60) -> Meeting:
     """Offer one to five start times (UTC) for the other side to choose from."""
+    refusal = propose_refusal(user, introduction)
+    if refusal is not None:
+        raise refusal
     side = side_of(user, introduction)
-    if side is None:
-        raise IntroductionError(404, _l("No such introduction."))
-    if introduction.state not in ("accepted", "meeting_scheduled"):
-        raise IntroductionError(409, _l("Meetings can be proposed once the introduction is accepted."))
     starts = sorted({as_utc(s) for s in starts})
     if not 1 <= len(starts) <= MAX_OPTIONS:
         raise IntroductionError(400, _l("Propose between 1 and %(n)d times.", n=MAX_OPTIONS))
@@ -71,16 +83,28 @@ def overlapping(introduction, start: datetime, minutes: int, ignore_id: int) -> 
     return any(as_utc(s) < end and start < as_utc(s) + timedelta(minutes=d) for s, d in rows)
 
 
+def confirm_refusal(user, meeting: Meeting) -> IntroductionError | None:
+    """Why `user` may not pick this meeting's time, or None: the rule of the form and of `confirm`."""
+    side = side_of(user, meeting.introduction)
+    if side is None:
+        return IntroductionError(404, _l("No such meeting."))
+    if side == meeting.proposer_side:
+        return IntroductionError(409, _l("The other side picks the time."))
+    if meeting.state != "proposed":
+        return IntroductionError(409, _l("A time has already been chosen for this meeting."))
+    return None
+
+
+def may_confirm(user, meeting: Meeting) -> bool:
+    return confirm_refusal(user, meeting) is None
+
+
 def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
     """The other side picks one of the proposed times; a compare-and-set makes the pick unique."""
     introduction = meeting.introduction
-    side = side_of(user, introduction)
-    if side is None:
-        raise IntroductionError(404, _l("No such meeting."))
-    if side == meeting.proposer_side:
-        raise IntroductionError(409, _l("The other side picks the time."))
-    if meeting.state != "proposed":
-        raise IntroductionError(409, _l("A time has already been chosen for this meeting."))
+    refusal = confirm_refusal(user, meeting)
+    if refusal is not None:
+        raise refusal
     option = next((o for o in meeting.options if o.id == option_id), None)
     if option is None:
         raise IntroductionError(400, _l("Pick one of the proposed times."))
@@ -101,7 +125,7 @@ def notify_parties(meeting, action: str, by, side: str | None, **_) -> None:
     kind = "meeting_proposed" if action == "propose" else "meeting_confirmed"
     for party in ("city", "company"):
         if action == "confirm" or party != side:
-            notifications.notify(users_of(introduction, party), kind, params(introduction, by.email),
+            notifications.notify(users_of(introduction, party), kind, params(introduction, by),
                                  link(introduction))
 
 

@@ -93,8 +93,10 @@ def get_visible(user, introduction_id) -> Introduction:
     return introduction
 
 
-def params(introduction, who: str = "") -> dict:
-    return {"need": introduction.need.title, "technology": introduction.technology.title, "who": who}
+def params(introduction, by=None) -> dict:
+    """A notification's parameters; the sender by id, so that each reader sees them named in their language."""
+    return {"need": introduction.need.title, "technology": introduction.technology.title,
+            "who": notifications.sender_name(by), "who_id": by.id if by is not None else None}
 
 
 def link(introduction) -> str:
@@ -116,7 +118,6 @@ def record(introduction, action: str, user, note: str = "", side: str | None = N
 
 def notify_parties(introduction, action: str, by, side: str | None, **_) -> None:
     """Receiver: tell the sides that did not act what happened (in their language, by mail too)."""
-    who = by.email if by is not None else ""
     if action == "request":
         kind = "intro_proposed" if introduction.requester_side == "coordinator" else "intro_requested"
         parties, extra = [p for p in PARTIES if p != introduction.requester_side], {}
@@ -128,7 +129,7 @@ def notify_parties(introduction, action: str, by, side: str | None, **_) -> None
         kind = NOTIFY_KIND.get(introduction.state, "intro_state")
         parties, extra = [p for p in PARTIES if p != side], {"state": introduction.state}
     for party in parties:
-        notifications.notify(users_of(introduction, party), kind, dict(params(introduction, who), **extra),
+        notifications.notify(users_of(introduction, party), kind, dict(params(introduction, by), **extra),
                              link(introduction))
 
 
@@ -136,17 +137,31 @@ def connect() -> None:
     signals.introduction_changed.connect(notify_parties)
 
 
+def request_refusal(user, need: Need, technology: Technology) -> IntroductionError | None:
+    """Why `user` may not ask for this pair's introduction now, or None when they may.
+
+    The one rule for both the "Request an introduction" form and its handler."""
+    if not can_view(user, need) or not can_view(user, technology):
+        return IntroductionError(404, _l("No such need or technology."))
+    if side_for(user, need, technology) is None:
+        return IntroductionError(409, _l("Only the city, the company or a coordinator can ask for this introduction."))
+    if need.status not in ("open", "in_discussion") or technology.status != "published":
+        return IntroductionError(409, _l("Both listings must be open and published to ask for an introduction."))
+    if introduction_for_pair(need, technology) is not None:
+        return IntroductionError(409, _l("There is already an introduction for this pair."))
+    return None
+
+
+def may_request(user, need: Need, technology: Technology) -> bool:
+    return request_refusal(user, need, technology) is None
+
+
 def request_introduction(user, need: Need, technology: Technology, message: str = "") -> Introduction:
     """A city or company asks to meet the other side; a coordinator proposes to both."""
-    if not can_view(user, need) or not can_view(user, technology):
-        raise IntroductionError(404, _l("No such need or technology."))
+    refusal = request_refusal(user, need, technology)
+    if refusal is not None:
+        raise refusal
     side = side_for(user, need, technology)
-    if side is None:
-        raise IntroductionError(409, _l("Only the city, the company or a coordinator can ask for this introduction."))
-    if need.status not in ("open", "in_discussion") or technology.status != "published":
-        raise IntroductionError(409, _l("Both listings must be open and published to ask for an introduction."))
-    if introduction_for_pair(need, technology) is not None:
-        raise IntroductionError(409, _l("There is already an introduction for this pair."))
     days = current_app.config["INTRODUCTION_EXPIRY_DAYS"]
     introduction = Introduction(need_id=need.id, technology_id=technology.id, requester_side=side,
                                 requested_by_id=user.id, message=(message or "").strip()[:5000],

@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..errors import refused
-from .. import idempotency
+from .. import idempotency, notifications
 from ..extensions import db
-from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
-from ..models.base import utcnow
+from ..models import Introduction, Meeting, Message, Need, Notification, Project, Technology, User
 from ..downloads import download
+from ..workspace import projects
 from . import meetings as meeting_service
 from . import services
 from .forms import MessageForm, ProposeForm, RequestForm
@@ -79,15 +79,33 @@ def create():
 @bp.route("/introductions/<int:introduction_id>")
 @login_required
 def detail(introduction_id):
+    """The introduction with only the buttons the reader may use: each from its handler's own rule."""
     introduction = visible_or_404(introduction_id)
     services.expire_if_due(introduction)
+    notifications.mark_read(current_user, services.link(introduction))
     db.session.commit()
     zones = meeting_service.party_timezones(introduction)
     return render_template("introductions/detail.html", introduction=introduction,
-                           side=services.side_of(current_user, introduction),
                            actions=services.available_actions(current_user, introduction),
+                           may_propose=meeting_service.may_propose(current_user, introduction),
+                           confirmable={m.id for m in introduction.meetings
+                                        if meeting_service.may_confirm(current_user, m)},
+                           project=project_step(introduction),
                            message_form=MessageForm(), propose_form=ProposeForm(),
                            zones=zones)
+
+
+def project_step(introduction) -> dict | None:
+    """For staff: the project this introduction became (a link), or whether it can become one (a button).
+
+    Mirrors workspace.projects.from_introduction, which refuses a second project and
+    introductions that were never accepted."""
+    if not current_user.is_staff:
+        return None
+    existing = db.session.scalar(select(Project.id).where(Project.introduction_id == introduction.id))
+    if existing is not None:
+        return {"id": existing}
+    return {"id": None} if introduction.state in projects.PROJECT_READY else None
 
 
 @bp.route("/introductions/<int:introduction_id>/<any(accept, decline, withdraw, renew, met, follow_up, close):action>",
@@ -127,8 +145,8 @@ def post_message(introduction_id):
     side = services.side_of(current_user, introduction)
     for party in ("city", "company"):
         if party != side:
-            services.notifications.notify(services.users_of(introduction, party), "message",
-                                          services.params(introduction, current_user.email), services.link(introduction))
+            notifications.notify(services.users_of(introduction, party), "message",
+                                 services.params(introduction, current_user), services.link(introduction))
     db.session.commit()
     return back_to(introduction)
 
@@ -222,9 +240,7 @@ def inbox():
 @bp.route("/inbox/read", methods=["POST"])
 @login_required
 def mark_read():
-    for item in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
-                                                              Notification.read_at.is_(None))):
-        item.read_at = utcnow()
+    notifications.mark_read(current_user)
     db.session.commit()
     return redirect(url_for("introductions.inbox"), 303)
 
@@ -232,10 +248,21 @@ def mark_read():
 @bp.route("/inbox/<int:notification_id>")
 @login_required
 def open_notification(notification_id):
-    item = db.session.get(Notification, notification_id)
-    if item is None or item.user_id != current_user.id:
+    """Open an inbox entry: it is read from now on (the badge drops), and the reader goes where it points."""
+    try:
+        target = notifications.open_for(current_user, notification_id)
+    except notifications.NotificationNotFound:
         abort(404)
-    item.read_at = item.read_at or utcnow()
     db.session.commit()
-    target = item.link if item.link.startswith("/") and not item.link.startswith("//") else url_for("introductions.inbox")
-    return redirect(target, 303)
+    return redirect(target or url_for("introductions.inbox"), 303)
+
+
+@bp.app_template_global("may_request_introduction")
+def may_request_introduction(need, technology) -> bool:
+    """Whether the reader gets the "Request an introduction" form: the handler's own rule."""
+    return services.may_request(current_user, need, technology)
+
+
+@bp.app_template_global("sender_name")
+def sender_name(user) -> str:
+    return notifications.sender_name(user)
