@@ -73,6 +73,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .admin import load_views as load_admin
     from .api.views import bp as api_bp
     from .events.views import bp as events_bp
     from .workspace.blueprint import load_views as load_workspace
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(load_workspace())
     app.register_blueprint(api_bp)
+    app.register_blueprint(load_admin())
 
 
 def register_errorhandlers(app: Flask) -> None:

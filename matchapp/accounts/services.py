@@ -1,11 +1,13 @@
 """Creating users and their organisations; raises AccountError for bad requests."""
+import secrets
 import zoneinfo
 
 from email_validator import EmailNotValidError, validate_email
 from zxcvbn import zxcvbn
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from .. import audit
 from ..extensions import db
 from ..models import ROLES, ApiToken, City, Company, Country, User
 from ..models.base import utcnow
@@ -132,3 +134,135 @@ def revoke_credentials(user: User) -> int:
         token.revoked_at = now
     user.calendar_token = None
     return len(tokens)
+
+
+# --- administrators' changes to accounts ------------------------------------------------
+# An invited account has this instead of a password hash until the invitee sets a password through the
+# mailed link: no password matches it (it is not a hash), and it tells an invitation apart from an account
+# an administrator deactivated.
+INVITED_PASSWORD_HASH = "!invited"
+
+
+class AccountRefused(AccountError):
+    """An account change the rules refuse: 403 not allowed for this user, 409 not possible in this state."""
+
+    def __init__(self, message, status: int = 409, field: str | None = None):
+        super().__init__(message, field)
+        self.status = status
+
+
+def is_invited(user: User) -> bool:
+    """Invited by an administrator and not yet accepted (no password of its own)."""
+    return user.password_hash == INVITED_PASSWORD_HASH
+
+
+def account_state(user: User) -> str:
+    """"active", "invited" (waiting for the invitee) or "deactivated"."""
+    if user.active:
+        return "active"
+    return "invited" if is_invited(user) else "deactivated"
+
+
+def organisation_label(user: User) -> str:
+    organisation = user.organisation
+    return organisation.display_name if organisation is not None else "—"
+
+
+def invite_user(actor: User, email: str, role: str, *, company: Company | None = None, city: City | None = None,
+                name: str = "", language: str = "en") -> User:
+    """An account an administrator invites (not committed): inactive and without a password until the
+    invitee opens the mailed link and sets one. Same checks as create_user (role, organisation, address)."""
+    zone = (city.timezone or (city.country.timezone if city.country else None)) if city is not None else None
+    user = create_user(email, secrets.token_urlsafe(32), role, company=company, city=city, name=name,
+                       language=language, timezone=zone or "Asia/Tokyo", verified=False)
+    user.password_hash = INVITED_PASSWORD_HASH
+    user.active = False
+    db.session.flush()
+    audit.record("user_invited", user.email, f"role {user.role}; organisation {organisation_label(user)}", user=actor)
+    return user
+
+
+def invitation_renewed(actor: User, user: User) -> None:
+    """Before the invitation is mailed again: earlier links stop working (they carry the session version)."""
+    if not is_invited(user) or user.active:
+        raise AccountRefused(_l("This account has no open invitation."))
+    user.session_version += 1
+    audit.record("invitation_resent", user.email, user=actor)
+
+
+def accept_invitation(user: User, password: str) -> None:
+    """The invitee sets a password: the account becomes active and its address confirmed (the link proved it)."""
+    if not is_invited(user) or user.active:
+        raise AccountRefused(_l("This invitation was already accepted or withdrawn."))
+    check_password_strength(password)
+    user.set_password(password)
+    user.active = True
+    user.email_verified_at = utcnow()
+    audit.record("invitation_accepted", user.email, f"role {user.role}", user=user)
+
+
+def other_active_admins(user: User) -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True),
+                                                              User.id != user.id))
+
+
+def refuse_losing_the_last_admin(user: User) -> None:
+    if user.role == "admin" and user.active and other_active_admins(user) == 0:
+        raise AccountRefused(_l("%(email)s is the last active administrator. Make another user an administrator "
+                                "first.", email=user.email))
+
+
+def change_role(actor: User, user: User, role: str, *, company: Company | None = None,
+                city: City | None = None) -> str:
+    """Give `user` a new role and organisation (not committed); returns what changed, "" when nothing did."""
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role."), "role")
+    if role == "company" and company is None:
+        raise AccountError(_l("A company user needs a company."), "organisation")
+    if role == "city" and city is None:
+        raise AccountError(_l("A city user needs a city."), "organisation")
+    company, city = (company if role == "company" else None), (city if role == "city" else None)
+    changes = []
+    if role != user.role:
+        if user.id == actor.id:
+            raise AccountRefused(_l("You cannot change your own role. Ask another administrator."), 403)
+        if role != "admin":
+            refuse_losing_the_last_admin(user)
+        changes.append(f"role {user.role} → {role}")
+    before = organisation_label(user)
+    if user.company_id != (company.id if company else None) or user.city_id != (city.id if city else None):
+        user.company, user.city = company, city
+        changes.append(f"organisation {before} → {organisation_label(user)}")
+    user.role = role
+    if changes:
+        audit.record("role_change", user.email, "; ".join(changes), user=actor)
+    return "; ".join(changes)
+
+
+def deactivate(actor: User, user: User) -> None:
+    """The user can no longer log in, and every session and remember-me cookie of theirs ends (not committed).
+
+    An open invitation is withdrawn: its link stops working.
+    """
+    if user.id == actor.id:
+        raise AccountRefused(_l("You cannot deactivate your own account."), 403)
+    if not user.active and not is_invited(user):
+        raise AccountRefused(_l("%(email)s is already deactivated.", email=user.email))
+    refuse_losing_the_last_admin(user)
+    withdrawn = is_invited(user)
+    if withdrawn:
+        user.password_hash = "!withdrawn"  # no longer an open invitation; still matches no password
+    user.active = False
+    user.session_version += 1
+    audit.record("user_deactivated", user.email, "invitation withdrawn" if withdrawn else "", user=actor)
+
+
+def reactivate(actor: User, user: User) -> None:
+    """A deactivated user may log in again (with their password, or a new one from the reset page)."""
+    if user.active:
+        raise AccountRefused(_l("%(email)s is already active.", email=user.email))
+    if is_invited(user):
+        raise AccountRefused(_l("%(email)s has not accepted the invitation yet: send it again instead.",
+                                email=user.email))
+    user.active = True
+    audit.record("user_reactivated", user.email, user=actor)
