@@ -1,4 +1,5 @@
 """Reference data: countries (with JCM partnership) and the sector taxonomy."""
+import time
 from typing import Optional
 
 from flask import current_app
@@ -60,13 +61,27 @@ class Sector(db.Model):
         return localized(self, "name")
 
 
+REFERENCE_TTL = 60.0
+
+
+def _fresh_cache(name: str) -> dict:
+    """The application's cache `name`, emptied when older than REFERENCE_TTL."""
+    now = time.monotonic()
+    stamp = current_app.extensions.get(f"{name}_at", 0.0)
+    if now - stamp > REFERENCE_TTL:
+        current_app.extensions[name] = {}
+        current_app.extensions[f"{name}_at"] = now
+    return current_app.extensions.setdefault(name, {})
+
+
 def reference_names(model) -> dict[str, tuple[str, str]]:
     """code -> (English, Japanese) for every sector (in taxonomy order) or country.
 
-    Read once per application: reference data changes only with a migration, and a
-    deployment restarts the app. Pages and match reasons use it instead of a query each.
+    Read once per application and kept REFERENCE_TTL seconds: administrators rarely edit these
+    names (the process that saves an edit forgets its copy at once; the others within the TTL).
+    Pages and match reasons use it instead of a query each.
     """
-    cache = current_app.extensions.setdefault("matchapp_reference_names", {})
+    cache = _fresh_cache("matchapp_reference_names")
     if model not in cache:
         order = model.position if model is Sector else model.code
         rows = db.session.execute(select(model.code, model.name_en, model.name_ja).order_by(order))
@@ -79,7 +94,7 @@ def reference_options(model) -> list[tuple[str, str]]:
 
     Made once per application and language, like reference_names (forms and filters list
     every country on each page)."""
-    cache = current_app.extensions.setdefault("matchapp_reference_options", {})
+    cache = _fresh_cache("matchapp_reference_options")
     key = (model, wants_japanese())
     if key not in cache:
         pairs = [(code, localized_pair(*names)) for code, names in reference_names(model).items()]
