@@ -1,4 +1,4 @@
-"""Forms for creating an event."""
+"""Forms for creating an event, and the labels of its choices."""
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -7,6 +7,7 @@ from ..formkit import Form, YearInRange, options
 from ..idempotency import OneTimeToken
 
 MODE_LABELS = {"online": _l("Online"), "hybrid": _l("Hybrid"), "on_site": _l("On site")}
+OUTCOME_LABELS = {"held": _l("Held"), "no_show": _l("No-show"), "follow_up": _l("Held, follow-up agreed")}
 
 
 class EventForm(OneTimeToken, Form):

@@ -1,14 +1,18 @@
-"""Event rules: who takes part, who may see what, and the proposed 1:1 schedule.
+"""Event rules: who takes part, who may ask to meet whom, who may see what, and the proposed 1:1 schedule.
 
-The schedule comes from interests (mutual first) and match scores; it is written
-in one transaction that the database's unique constraints guard, so a slot is
-never used twice and nobody is double-booked even if two coordinators act at once.
+The schedule comes from interests first (both asked, then one asked) and then from
+the strongest stored matches between the invited companies and cities, so that the
+tables are not left empty (planner.py decides; this module reads and writes). It is
+written in one transaction that the database's unique constraints guard, so a slot
+is never used twice and nobody is double-booked even if two coordinators act at once.
+Services flush; the caller commits.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import notifications
@@ -16,7 +20,9 @@ from ..extensions import db
 from ..models import (Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot, Match,
                       Need, Technology)
 from ..models.base import as_utc
+from ..models.events import EventAbsence
 from ..domain import DomainError
+from .planner import Pair, assign
 
 
 class EventError(DomainError):
@@ -46,59 +52,152 @@ def make_slots(event: Event, first: datetime, minutes: int, count: int, tables: 
                                          table=f"{t + 1}"))
 
 
+def start_times(event: Event) -> list[datetime]:
+    """The event's distinct meeting start times (UTC), in order."""
+    return sorted({as_utc(slot.starts_at) for slot in event.slots})
+
+
+def may_ask(participant: EventParticipant, other: EventParticipant) -> bool:
+    """The event's rule: companies ask to meet other companies only where the coordinator allows it."""
+    return other.id != participant.id and not (
+        participant.company_id and other.company_id and not participant.event.companies_may_meet)
+
+
+COMPANY_RULE_REFUSAL = _l("At this event companies meet cities and agencies: the coordinator has not allowed "
+                          "meetings between two companies. Choose cities or agencies instead.")
+
+
 def set_interests(participant: EventParticipant, wanted_ids: set[int]) -> None:
-    event_ids = {p.id for p in participant.event.participants} - {participant.id}
+    """Replace whom `participant` wants to meet; a wish the event's rule forbids refuses the whole change."""
+    others = {p.id: p for p in participant.event.participants if p.id != participant.id}
+    wanted = [others[i] for i in sorted(wanted_ids) if i in others]
+    if any(not may_ask(participant, other) for other in wanted):
+        raise EventError(403, COMPANY_RULE_REFUSAL)
     db.session.execute(delete(EventInterest).where(EventInterest.from_id == participant.id))
-    for to_id in wanted_ids & event_ids:
-        db.session.add(EventInterest(event_id=participant.event_id, from_id=participant.id, to_id=to_id))
+    for other in wanted:
+        db.session.add(EventInterest(event_id=participant.event_id, from_id=participant.id, to_id=other.id))
 
 
-def pair_score(a: EventParticipant, b: EventParticipant) -> float:
-    """The best stored match score between a company's technologies and a city's needs (0 otherwise)."""
-    company = a.company or b.company
-    city = a.city or b.city
-    if company is None or city is None:
-        return 0.0
-    best = db.session.scalar(select(func.max(Match.score)).join(Need, Match.need_id == Need.id)
-                             .join(Technology, Match.technology_id == Technology.id)
-                             .where(Need.city_id == city.id, Technology.company_id == company.id))
-    return float(best or 0)
+def set_availability(participant: EventParticipant, away: set[datetime]) -> None:
+    """The start times at which `participant` cannot meet (every other time of the event they can)."""
+    wanted = {as_utc(t) for t in away} & set(start_times(participant.event))
+    for absence in list(participant.absences):  # kept rows stay: a delete and re-insert would meet the unique key
+        if as_utc(absence.starts_at) not in wanted:
+            participant.absences.remove(absence)
+    for t in sorted(wanted - away_times(participant)):
+        participant.absences.append(EventAbsence(starts_at=t))
+    db.session.flush()
 
 
-def candidate_pairs(event: Event) -> list[tuple[float, int, int]]:
-    """(priority, participant, participant): mutual interest first, then one-sided, each by match score."""
-    wants = {(i.from_id, i.to_id) for i in db.session.scalars(select(EventInterest).where(EventInterest.event_id == event.id))}
+def away_times(participant: EventParticipant) -> set[datetime]:
+    return {as_utc(absence.starts_at) for absence in participant.absences}
+
+
+def set_rules(event: Event, companies_may_meet: bool) -> None:
+    """The coordinator's rules for the event; wishes the new rule forbids are left out of the next schedule."""
+    event.companies_may_meet = bool(companies_may_meet)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class BestMatch:
+    score: float
+    need_id: int
+    technology_id: int
+
+
+def best_matches(event: Event) -> dict[tuple[int, int], BestMatch]:
+    """(company participant, city participant) -> the best stored match between that company's technologies
+    and that city's needs, for every invited pair that has one."""
+    companies = {p.company_id: p.id for p in event.participants if p.company_id}
+    cities = {p.city_id: p.id for p in event.participants if p.city_id}
+    if not companies or not cities:
+        return {}
+    rows = db.session.execute(
+        select(Technology.company_id, Need.city_id, Match.score, Match.need_id, Match.technology_id)
+        .join(Need, Match.need_id == Need.id).join(Technology, Match.technology_id == Technology.id)
+        .where(Technology.company_id.in_(companies), Need.city_id.in_(cities))
+        .order_by(Match.score.desc(), Match.need_id, Match.technology_id))
+    best: dict[tuple[int, int], BestMatch] = {}
+    for company_id, city_id, score, need_id, technology_id in rows:
+        best.setdefault((companies[company_id], cities[city_id]), BestMatch(float(score), need_id, technology_id))
+    return best
+
+
+def match_between(best: dict, a: EventParticipant, b: EventParticipant) -> BestMatch | None:
+    if a.company_id and b.city_id:
+        return best.get((a.id, b.id))
+    if b.company_id and a.city_id:
+        return best.get((b.id, a.id))
+    return None
+
+
+def interests_of(event: Event) -> set[tuple[int, int]]:
+    """(from, to) wishes that the event's rule allows."""
     by_id = {p.id: p for p in event.participants}
-    pairs = {}
-    for a, b in wants:
-        key = tuple(sorted((a, b)))
-        mutual = (b, a) in wants
-        pairs[key] = (2 if mutual else 1) + pair_score(by_id[a], by_id[b]) / 100
-    return sorted(((score, a, b) for (a, b), score in pairs.items()), key=lambda t: (-t[0], t[1], t[2]))
+    rows = db.session.scalars(select(EventInterest).where(EventInterest.event_id == event.id))
+    return {(i.from_id, i.to_id) for i in rows
+            if i.from_id in by_id and i.to_id in by_id and may_ask(by_id[i.from_id], by_id[i.to_id])}
 
 
-def propose_schedule(event: Event) -> int:
-    """Replace the (unpublished) schedule with a greedy one; returns the number of meetings."""
+def candidate_pairs(event: Event) -> list[Pair]:
+    """Every pair worth a meeting: those who asked (both, or one), then every company–city pair with a stored match."""
+    by_id = {p.id: p for p in event.participants}
+    wants = interests_of(event)
+    best = best_matches(event)
+    pairs: dict[tuple[int, int], Pair] = {}
+
+    def pair(a, b, reason, asked_by=None) -> Pair:
+        match = match_between(best, by_id[a], by_id[b])
+        return Pair(a, b, reason, match.score if match else None, asked_by,
+                    match.need_id if match else None, match.technology_id if match else None)
+
+    for a, b in sorted(wants):
+        key = (min(a, b), max(a, b))
+        if key not in pairs:
+            pairs[key] = pair(*key, "mutual") if (b, a) in wants else pair(*key, "interest", asked_by=a)
+    for company, city in best:
+        key = (min(company, city), max(company, city))
+        if key not in pairs:
+            pairs[key] = pair(*key, "match")
+    return sorted(pairs.values(), key=lambda p: p.priority)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a proposed schedule filled: meetings, of how many slots, and from what."""
+
+    meetings: int
+    slots: int
+    from_interests: int
+    from_matches: int
+
+
+def propose_schedule(event: Event) -> Proposal:
+    """Replace the (unpublished) schedule with one filled from interests, then from the strongest matches."""
     if event.published:
         raise EventError(409, _l("The schedule is published; unpublish it before proposing a new one."))
+    if any(m.outcome for m in event.meetings):
+        raise EventError(409, _l("Outcomes are recorded for this schedule's meetings; it can no longer be replaced."))
     db.session.execute(delete(EventMeeting).where(EventMeeting.event_id == event.id))
-    busy: set[tuple[int, datetime]] = set()
-    used: set[int] = set()
-    made = 0
-    for _score, a, b in candidate_pairs(event):
-        for slot in event.slots:
-            start = as_utc(slot.starts_at)
-            if slot.id in used or (a, start) in busy or (b, start) in busy:
-                continue
-            meeting = EventMeeting(event_id=event.id, slot_id=slot.id,
-                                   members=[EventMeetingMember(participant_id=p, starts_at=start) for p in (a, b)])
-            db.session.add(meeting)
-            used.add(slot.id)
-            busy.update({(a, start), (b, start)})
-            made += 1
-            break
+    slots = [(slot.id, as_utc(slot.starts_at)) for slot in event.slots]
+    away = {p.id: away_times(p) for p in event.participants}
+    starts = dict(slots)
+    plan = assign(candidate_pairs(event), slots, away)
+    for slot_id, pair in plan.items():
+        db.session.add(EventMeeting(
+            event_id=event.id, slot_id=slot_id, reason=pair.reason, score=pair.score, asked_by_id=pair.asked_by,
+            need_id=pair.need_id, technology_id=pair.technology_id,
+            members=[EventMeetingMember(participant_id=p, starts_at=starts[slot_id]) for p in pair.members]))
     save()
-    return made
+    db.session.expire(event, ["meetings"])
+    matched = sum(1 for pair in plan.values() if pair.reason == "match")
+    return Proposal(len(plan), len(slots), len(plan) - matched, matched)
+
+
+def filled(event: Event) -> tuple[int, int]:
+    """(slots holding a meeting, slots)."""
+    return len(event.meetings), len(event.slots)
 
 
 def save() -> None:
@@ -110,7 +209,15 @@ def save() -> None:
         raise EventError(409, _l("That slot is already used, or an organisation would be in two meetings at once."))
 
 
+def refuse_if_away(participants, slot: EventSlot) -> None:
+    for participant in participants:
+        if as_utc(slot.starts_at) in away_times(participant):
+            raise EventError(409, _l("%(org)s is not available at that time.",
+                                     org=participant.organisation.display_name))
+
+
 def move(meeting: EventMeeting, slot: EventSlot) -> None:
+    refuse_if_away([m.participant for m in meeting.members], slot)
     meeting.slot_id = slot.id
     for member in meeting.members:
         member.starts_at = as_utc(slot.starts_at)
@@ -121,6 +228,7 @@ def add_member(meeting: EventMeeting, participant: EventParticipant) -> None:
     """Make a meeting a consortium meeting by adding another invited organisation."""
     if any(m.participant_id == participant.id for m in meeting.members):
         raise EventError(409, _l("This organisation is already in the meeting."))
+    refuse_if_away([participant], meeting.slot)
     meeting.members.append(EventMeetingMember(participant_id=participant.id, starts_at=as_utc(meeting.slot.starts_at)))
     save()
 

@@ -1,4 +1,5 @@
-"""Event pages: create, invite, mark interests, propose and adjust the schedule, publish, agendas."""
+"""Event pages: create, invite, mark interests and availability, set the rules, the interest matrix,
+propose and adjust the schedule, publish, agendas, and record what came of each meeting."""
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,8 +14,10 @@ from ..errors import refused
 from ..extensions import db
 from ..formkit import id_argument, options
 from ..models import City, Company, Event, EventMeeting, EventParticipant, EventSlot
-from . import services
-from .forms import MODE_LABELS, EventForm
+from ..templating import INTRO_STATE_LABELS, listing_text
+from . import outcomes, services
+from .forms import MODE_LABELS, OUTCOME_LABELS, EventForm
+from .matrix import interest_matrix
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -73,20 +76,40 @@ def create():
 def detail(event_id):
     event = visible_event(event_id)
     me = services.participant_of(current_user, event)
-    wanted = {i.to_id for i in db.session.scalars(select(services.EventInterest).where(
-        services.EventInterest.from_id == me.id))} if me else set()
-    return render_template("events/detail.html", event=event, me=me, wanted=wanted, modes=MODE_LABELS,
-                           meetings=sorted(event.meetings, key=lambda m: (m.slot.starts_at, m.slot.table)))
+    meetings = sorted(event.meetings, key=lambda m: (m.slot.starts_at, m.slot.table))
+    page = {"event": event, "me": me, "modes": MODE_LABELS, "meetings": meetings, "outcome_labels": OUTCOME_LABELS}
+    if me:
+        page.update(wanted={i.to_id for i in db.session.scalars(select(services.EventInterest).where(
+                        services.EventInterest.from_id == me.id))},
+                    choices=[p for p in event.participants if services.may_ask(me, p)],
+                    times=services.start_times(event), away=services.away_times(me))
+    if current_user.is_staff:
+        page.update(filled=services.filled(event), counts=outcomes.counts(event),
+                    recordable={m.id for m in meetings if outcomes.started(m)})
+    return render_template("events/detail.html", **page)
+
+
+def posted_times(event, field: str) -> set[datetime]:
+    """The event's start times named in a form's `field` (ISO values); anything else is ignored."""
+    times = {t.isoformat(): t for t in services.start_times(event)}
+    return {times[v] for v in request.form.getlist(field) if v in times}
 
 
 @bp.route("/<int:event_id>/interests", methods=["POST"])
 @login_required
 def interests(event_id):
+    """A participant's wishes (whom to meet) and the times they cannot meet."""
     event = visible_event(event_id)
     me = services.participant_of(current_user, event)
     if me is None:
         abort(403)
-    services.set_interests(me, {int(v) for v in request.form.getlist("meet") if v.isdigit()})
+    try:
+        services.set_interests(me, {int(v) for v in request.form.getlist("meet") if v.isdigit()})
+        services.set_availability(me, posted_times(event, "away"))
+    except services.EventError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return refused_back(event, error.status)
     db.session.commit()
     flash(_("Saved: the coordinator will schedule meetings from everybody's wishes."), "success")
     return back(event)
@@ -98,14 +121,36 @@ def staff_event(event_id: int) -> Event:
     return visible_event(event_id)
 
 
+@bp.route("/<int:event_id>/rules", methods=["POST"])
+@login_required
+def rules(event_id):
+    """The coordinator's rules for the event: may companies ask to meet other companies?"""
+    event = staff_event(event_id)
+    services.set_rules(event, request.form.get("companies_may_meet") == "1")
+    db.session.commit()
+    flash(_("Companies may now ask to meet other companies.") if event.companies_may_meet
+          else _("Companies can now ask to meet cities and agencies only."), "success")
+    return back(event)
+
+
+@bp.route("/<int:event_id>/matrix")
+@login_required
+def matrix(event_id):
+    """Who wants to meet whom, with the match scores, for the coordinator."""
+    event = staff_event(event_id)
+    return render_template("events/matrix.html", event=event, matrix=interest_matrix(event))
+
+
 @bp.route("/<int:event_id>/schedule", methods=["POST"])
 @login_required
 def schedule(event_id):
     event = staff_event(event_id)
     try:
-        made = services.propose_schedule(event)
+        proposal = services.propose_schedule(event)
         db.session.commit()
-        flash(_("%(n)d meetings proposed. Adjust them, then publish.", n=made), "success")
+        flash(_("%(made)d of %(slots)d slots filled: %(interests)d from interests, %(matches)d from matches. "
+                "Adjust them, then publish.", made=proposal.meetings, slots=proposal.slots,
+                interests=proposal.from_interests, matches=proposal.from_matches), "success")
     except services.EventError as error:
         flash(str(error.message), "error")
         return refused_back(event, error.status)
@@ -166,6 +211,39 @@ def delete_meeting(event_id, meeting_id):
     db.session.delete(event_meeting(event, meeting_id))
     db.session.commit()
     return back(event)
+
+
+@bp.route("/<int:event_id>/meetings/<int:meeting_id>/outcome", methods=["POST"])
+@login_required
+def outcome(event_id, meeting_id):
+    """After the meeting: held, no-show, or held with a follow-up (which proposes or advances an introduction)."""
+    event = staff_event(event_id)
+    meeting = event_meeting(event, meeting_id)
+    try:
+        results = outcomes.record_outcome(current_user, meeting, request.form.get("outcome", ""))
+    except services.EventError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return refused_back(event, error.status)
+    db.session.commit()
+    flash(_("Outcome saved."), "success")
+    if meeting.outcome == "follow_up" and not results:
+        flash(_("No introduction was made: these organisations have no matched need and technology."), "info")
+    for result in results:
+        flash(follow_up_message(result), "error" if result.change == "refused" else "info")
+    return back(event)
+
+
+def follow_up_message(result) -> str:
+    pair = {"need": listing_text(result.need, "title"), "technology": listing_text(result.technology, "title")}
+    if result.change == "refused":
+        return _("No introduction for %(need)s ↔ %(technology)s: %(reason)s", reason=result.note, **pair)
+    state = INTRO_STATE_LABELS.get(result.introduction.state, result.introduction.state)
+    if result.change == "proposed":
+        return _("Introduction proposed to both sides: %(need)s ↔ %(technology)s.", **pair)
+    if result.change == "advanced":
+        return _("Introduction moved on to “%(state)s”: %(need)s ↔ %(technology)s.", state=state, **pair)
+    return _("This pair already has an introduction (%(state)s): %(need)s ↔ %(technology)s.", state=state, **pair)
 
 
 @bp.route("/<int:event_id>/publish", methods=["POST"])

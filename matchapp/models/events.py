@@ -1,4 +1,5 @@
-"""Matchmaking events: time slots, invited organisations, interests and the 1:1 schedule.
+"""Matchmaking events: time slots, invited organisations, interests, availability, the 1:1 schedule
+and what came of each meeting.
 
 The schedule's rules are database constraints, not only code: a slot (a time at
 a table) hosts one meeting, and an organisation is in at most one meeting at any
@@ -7,7 +8,7 @@ start time.
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -23,6 +24,8 @@ class Event(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     published: Mapped[bool] = mapped_column(default=False)
+    # The coordinator's rule: may a company ask to meet another company? (Off: companies meet cities.)
+    companies_may_meet: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -63,6 +66,7 @@ class EventParticipant(db.Model):
     event = relationship("Event", back_populates="participants")
     company = relationship("Company")
     city = relationship("City")
+    absences = relationship("EventAbsence", cascade="all, delete-orphan", order_by="EventAbsence.starts_at")
 
     @property
     def organisation(self):
@@ -80,17 +84,51 @@ class EventInterest(db.Model):
     to_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"))
 
 
+class EventAbsence(db.Model):
+    """A start time at which a participant cannot take a meeting (every other time they can)."""
+
+    __tablename__ = "event_absences"
+    __table_args__ = (UniqueConstraint("participant_id", "starts_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+MEETING_REASONS = ("mutual", "interest", "match")
+MEETING_OUTCOMES = ("held", "no_show", "follow_up")
+
+
 class EventMeeting(db.Model):
-    """A meeting in one slot; the unique slot means no slot is used twice."""
+    """A meeting in one slot; the unique slot means no slot is used twice.
+
+    `reason` says why the schedule proposed it: both sides asked (`mutual`), one asked
+    (`interest`, `asked_by`), or a strong stored match (`match`); `score`, `need` and
+    `technology` are the best stored match of the pair at that moment. After the event
+    the coordinator records the `outcome`; a follow-up links the `introduction` it made
+    or advanced.
+    """
 
     __tablename__ = "event_meetings"
     __table_args__ = (UniqueConstraint("slot_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("event_slots.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    score: Mapped[Optional[float]] = mapped_column()
+    asked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_participants.id", ondelete="SET NULL"))
+    need_id: Mapped[Optional[int]] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    technology_id: Mapped[Optional[int]] = mapped_column(ForeignKey("technologies.id", ondelete="SET NULL"))
+    outcome: Mapped[Optional[str]] = mapped_column(String(20))
+    outcome_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    outcome_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    introduction_id: Mapped[Optional[int]] = mapped_column(ForeignKey("introductions.id", ondelete="SET NULL"))
 
     event = relationship("Event", back_populates="meetings")
     slot = relationship("EventSlot")
+    asked_by = relationship("EventParticipant", foreign_keys=[asked_by_id])
+    need = relationship("Need")
+    technology = relationship("Technology")
+    introduction = relationship("Introduction")
     members = relationship("EventMeetingMember", back_populates="meeting", cascade="all, delete-orphan",
                            order_by="EventMeetingMember.id")
 
