@@ -190,7 +190,6 @@ def register(app) -> None:
     app.jinja_env.globals["stage_label"] = lambda stage: STAGE_LABELS.get(stage, stage)
     app.jinja_env.globals["role_name"] = lambda role: MEMBER_ROLE_LABELS.get(role, role)
     app.jinja_env.globals["introduction_for"] = visible_introduction_for
-    app.jinja_env.globals["may_request"] = lambda need, tech: side_for(current_user, need, tech) is not None
     app.jinja_env.globals["notification_text"] = lambda item: render_notification(item.kind, item.params)
     app.jinja_env.globals["reason_text"] = render_reason
     app.jinja_env.globals["can_edit"] = can_edit

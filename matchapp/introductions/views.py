@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..errors import refused
 from .. import idempotency, notifications
 from ..extensions import db
-from ..models import Introduction, Meeting, Message, Need, Notification, Project, Technology, User
+from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..downloads import download
 from ..workspace import projects
 from . import meetings as meeting_service
@@ -96,16 +96,13 @@ def detail(introduction_id):
 
 
 def project_step(introduction) -> dict | None:
-    """For staff: the project this introduction became (a link), or whether it can become one (a button).
-
-    Mirrors workspace.projects.from_introduction, which refuses a second project and
-    introductions that were never accepted."""
+    """For staff: the project this introduction became (a link), or whether it can become one (a button)."""
     if not current_user.is_staff:
         return None
-    existing = db.session.scalar(select(Project.id).where(Project.introduction_id == introduction.id))
+    existing = projects.project_of(introduction)
     if existing is not None:
         return {"id": existing}
-    return {"id": None} if introduction.state in projects.PROJECT_READY else None
+    return {"id": None} if projects.can_become_project(introduction) else None
 
 
 @bp.route("/introductions/<int:introduction_id>/<any(accept, decline, withdraw, renew, met, follow_up, close):action>",

@@ -30,11 +30,21 @@ def log(project, user, change: str, action: str = "", **params) -> None:
                                 by_id=user.id if user else None))
 
 
+def project_of(introduction: Introduction) -> int | None:
+    """The id of the project this introduction became, if any."""
+    return db.session.scalar(select(Project.id).where(Project.introduction_id == introduction.id))
+
+
+def can_become_project(introduction: Introduction) -> bool:
+    """The rule from_introduction applies, for pages that offer the button."""
+    return introduction.state in PROJECT_READY and project_of(introduction) is None
+
+
 def from_introduction(user, introduction: Introduction) -> Project:
     """A project grows from an accepted introduction, with the two organisations in its consortium."""
     if introduction.state not in PROJECT_READY:
         raise ProjectError(409, _l("Only an accepted introduction can become a project."))
-    if db.session.scalar(select(Project.id).where(Project.introduction_id == introduction.id)) is not None:
+    if project_of(introduction) is not None:
         raise ProjectError(409, _l("This introduction is already a project."))
     need, technology = introduction.need, introduction.technology
     project = Project(title=f"{need.title} / {technology.title}"[:200], introduction_id=introduction.id,
