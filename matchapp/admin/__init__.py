@@ -10,5 +10,5 @@ bp = Blueprint("admin", __name__)
 
 
 def load_views() -> Blueprint:
-    from . import audit_views, organisation_views, user_views  # noqa: F401  (modules register their routes on bp)
+    from . import audit_views, organisation_views, reference_views, user_views  # noqa: F401  (they register routes on bp)
     return bp
