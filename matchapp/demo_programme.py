@@ -6,12 +6,14 @@ no logins to act with, and seeding must not mail anybody); projects go through t
 workspace's services, as a coordinator's would. `seed()` does nothing when the database
 already has introductions, so it can run on every `make run`.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Announcement, Introduction, IntroductionEvent, Meeting, MeetingOption, Need, Technology, User
+from .events import outcomes as event_outcomes, services as events
+from .models import (Announcement, City, Company, Event, EventParticipant, Introduction, IntroductionEvent, Meeting,
+                     MeetingOption, Need, Technology, User)
 from .models.base import utcnow
 from .workspace import projects
 
@@ -98,6 +100,7 @@ def seed() -> bool:
     for need_ref, tech_ref, stage, details, funding, monitoring in PROJECTS:
         if (need_ref, tech_ref) in made:
             project(made[(need_ref, tech_ref)], coordinator, stage, details, funding, monitoring)
+    held_event(coordinator)
     for kind, title, body, title_ja, body_ja in ANNOUNCEMENTS:
         db.session.add(Announcement(kind=kind, title=title, body=body, title_ja=title_ja, body_ja=body_ja,
                                     created_by_id=coordinator.id))
@@ -142,3 +145,37 @@ def project(item: Introduction, coordinator, stage, details, funding, monitoring
     db.session.flush()
     for years_ago, co2 in monitoring:
         projects.record_monitoring(coordinator, created, date.today().year - years_ago, co2, "Metered biogas flow, JCM methodology VN_AM007")
+
+
+EVENT_COMPANIES = ("kanmon-solar", "j-fils", "daiseki", "ev-motors-japan", "hitachi", "azbil")
+EVENT_CITIES = ("hai-phong", "da-nang", "ho-chi-minh-city")
+EVENT_WISHES = (("hai-phong", "kanmon-solar"), ("da-nang", "kanmon-solar"), ("j-fils", "hai-phong"))
+
+
+def held_event(coordinator) -> None:
+    """A matchmaking event three weeks ago: wishes, a schedule filled from them and from matches, and the
+    outcome of each meeting (a follow-up proposes or advances the pair's introduction)."""
+    companies = [db.session.scalar(select(Company).where(Company.ref == ref)) for ref in EVENT_COMPANIES]
+    cities = [db.session.scalar(select(City).where(City.ref == ref)) for ref in EVENT_CITIES]
+    if None in companies or None in cities:
+        return
+    held_on = date.today() - timedelta(days=21)
+    event = Event(title="Kitakyushu–Viet Nam business matching 2026", held_on=held_on, mode="in_person",
+                  place="Kitakyushu International Conference Center", timezone="Asia/Tokyo",
+                  created_by_id=coordinator.id)
+    events.make_slots(event, datetime.combine(held_on, time(10, 0)), 30, 4, 2)
+    event.participants.extend([EventParticipant(company=c) for c in companies] +
+                              [EventParticipant(city=c) for c in cities])
+    db.session.add(event)
+    db.session.flush()
+    by_ref = {(p.company or p.city).ref: p for p in event.participants}
+    for asker, wanted in EVENT_WISHES:
+        chosen = {by_ref[w].id for a, w in EVENT_WISHES if a == asker}
+        events.set_interests(by_ref[asker], chosen)
+    db.session.flush()
+    events.propose_schedule(event)
+    events.publish(event)
+    db.session.flush()
+    for number, meeting in enumerate(sorted(event.meetings, key=lambda m: (m.slot.starts_at, m.slot.table))):
+        outcome = "follow_up" if number % 3 == 0 else "no_show" if number == 4 else "held"
+        event_outcomes.record_outcome(coordinator, meeting, outcome)

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from matchapp import demo, demo_programme
-from matchapp.models import Announcement, Introduction, Meeting, Project
+from matchapp.models import Announcement, Event, Introduction, Meeting, Project
 from matchapp.templating import INTRO_STATE_LABELS
 
 from . import factories
@@ -32,6 +32,9 @@ def test_every_introduction_state_meetings_past_and_coming_and_projects_at_each_
     stages = set(db.session.scalars(select(Project.stage)))
     assert stages == {"discovery", "planning", "feasibility", "commercialisation", "dropped"}
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 2
+    event = db.session.scalar(select(Event))
+    outcomes = {m.outcome for m in event.meetings}
+    assert event.published and len(event.meetings) == 8 and outcomes == {"held", "no_show", "follow_up"}
 
 
 def test_the_demo_logins_see_work_waiting_and_the_coordinator_sees_the_programme(client, auth, db):
@@ -52,5 +55,8 @@ def test_the_demo_logins_see_work_waiting_and_the_coordinator_sees_the_programme
     project = db.session.scalar(select(Project).where(Project.stage == "commercialisation"))
     report = text(client.get(f"/workspace/reports/{project.japanese_city}/{date.today().year}"))
     assert "1,710" in report and project.title in report
+    event = db.session.scalar(select(Event))
+    event_page = text(client.get(f"/events/{event.id}"))
+    assert "Slots filled: 8 of 8" in event_page and "Outcomes" in event_page
     sheet = text(client.get(f"/workspace/projects/{project.id}/consultation"))
     assert "420,000,000" in sheet and "190,000,000" in sheet
