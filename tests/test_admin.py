@@ -13,21 +13,8 @@ from sqlalchemy import func, select
 
 from matchapp.accounts import services
 from matchapp.admin import invitations
-from matchapp.models import (
-    AuditEvent,
-    City,
-    Company,
-    Event,
-    EventParticipant,
-    JobFailure,
-    Match,
-    Need,
-    Partnership,
-    Project,
-    ProjectMember,
-    Technology,
-    User,
-)
+from matchapp.models import (ApiToken, AuditEvent, City, Company, Event, EventParticipant, JobFailure, Match, Need,
+                             Partnership, Project, ProjectMember, Technology, User)
 from matchapp.models.base import utcnow
 
 from . import factories
@@ -265,6 +252,8 @@ def test_a_company_role_without_a_company_is_refused_on_the_form(admin, db, user
 
 
 def test_a_deactivated_user_is_logged_out_and_cannot_log_in_until_reactivated(app, admin, db, users):
+    ApiToken.issue(users["company"], "script")
+    db.session.commit()
     firm = app.test_client()
     firm.post("/account/login", data={"email": "firm@example.com", "password": PASSWORD})
     assert firm.get("/dashboard").status_code == 200
@@ -274,7 +263,9 @@ def test_a_deactivated_user_is_logged_out_and_cannot_log_in_until_reactivated(ap
     assert firm.get("/dashboard").status_code == 302
     refused = app.test_client().post("/account/login", data={"email": "firm@example.com", "password": PASSWORD})
     assert refused.status_code == 401 and "The e-mail address or password is not correct." in page_of(refused)
-    assert audit_rows(db, "user_deactivated") == [("admin@example.com", "firm@example.com", "")]
+    assert audit_rows(db, "user_deactivated") == [("admin@example.com", "firm@example.com",
+                                                   "1 API token(s) and the calendar feed link revoked")]
+    assert db.session.scalar(select(ApiToken.revoked_at).where(ApiToken.user_id == users["company"].id)) is not None
 
     again = admin.post(f"/admin/users/{users['company'].id}/deactivate")
     assert again.status_code == 409 and "firm@example.com is already deactivated." in page_of(again)

@@ -240,9 +240,8 @@ def change_role(actor: User, user: User, role: str, *, company: Company | None =
 
 
 def deactivate(actor: User, user: User) -> None:
-    """The user can no longer log in, and every session and remember-me cookie of theirs ends (not committed).
-
-    An open invitation is withdrawn: its link stops working.
+    """The user can no longer log in; every session, remember-me cookie, API token and the calendar feed link
+    of theirs stops working (not committed). An open invitation is withdrawn: its link stops working.
     """
     if user.id == actor.id:
         raise AccountRefused(_l("You cannot deactivate your own account."), 403)
@@ -254,7 +253,10 @@ def deactivate(actor: User, user: User) -> None:
         user.password_hash = "!withdrawn"  # no longer an open invitation; still matches no password
     user.active = False
     user.session_version += 1
-    audit.record("user_deactivated", user.email, "invitation withdrawn" if withdrawn else "", user=actor)
+    revoked = revoke_credentials(user)  # a reactivated account starts with no old token or feed link
+    audit.record("user_deactivated", user.email,
+                 "invitation withdrawn" if withdrawn else f"{revoked} API token(s) and the calendar feed link revoked",
+                 user=actor)
 
 
 def reactivate(actor: User, user: User) -> None:
