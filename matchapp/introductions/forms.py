@@ -29,7 +29,7 @@ class ProposeForm(OneTimeToken, Form):
     option2 = DateTimeLocalField(_l("Time 2 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])
     option3 = DateTimeLocalField(_l("Time 3 (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), YearInRange()])
     duration = IntegerField(_l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(min=15, max=480)])
-    mode = RadioField(_l("Where"), default="online", choices=options([("online", _l("Online")),
+    mode = RadioField(_l("How you meet"), default="online", choices=options([("online", _l("Online")),
                                                                        ("in_person", _l("In person"))]))
     url = StringField(_l("Meeting link"), validators=[Optional(), Length(max=500)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
