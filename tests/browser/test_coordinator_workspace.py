@@ -33,7 +33,7 @@ def test_introduction_to_feasibility_study_changes_the_figures(live_server, page
     page.get_by_label("Move to stage").select_option("feasibility")
     page.get_by_role("button", name="Save stage").click()
     expect(page.locator("#project-stage")).to_have_text("Feasibility study")
-    expect(page.get_by_text("stage discovery → feasibility")).to_be_visible()
+    expect(page.get_by_text("Stage Discovery / matching → Feasibility study")).to_be_visible()
     page.get_by_role("link", name="Figures").click()
     expect(page.locator("#project-total")).to_have_text("1")
     funnel = page.locator("figure").filter(has_text="Funnel by stage")
