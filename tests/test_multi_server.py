@@ -49,8 +49,11 @@ def servers(app, db, database_url, redis_url, users, tmp_path):
     processes["worker"] = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT,
                                            env=env, stdout=logs["worker"], stderr=subprocess.STDOUT,
                                            start_new_session=True)
-    for port in ports.values():
+    for name, port in ports.items():
         wait_for_port(port, 60)
+        # The port opens before the workers have loaded the sentence encoder (post_worker_init): wait
+        # until the app answers, so that a busy machine's slow start is not taken for a failure.
+        assert eventually(lambda: ready(port), seconds=180, every=0.5), (tmp_path / f"{name}.log").read_text()[-3000:]
     yield {"a": f"http://127.0.0.1:{ports['a']}", "b": f"http://127.0.0.1:{ports['b']}",
            "worker": processes["worker"], "logs": tmp_path}
     for process in processes.values():
@@ -122,6 +125,14 @@ def test_wrong_logins_spread_over_both_servers_are_limited_as_one(servers, db, u
     # The limit is 10 a minute per address and per account, counted in Redis for both servers
     # (counted per process, 2 servers x 2 workers would have let up to 40 through).
     assert answers == [401] * 10 + [429] * 20, answers
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return response.status == 200
+    except (OSError, urllib.error.HTTPError):
+        return False
 
 
 def horse_of(worker_pid: int) -> int | None:

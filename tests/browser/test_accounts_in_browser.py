@@ -70,6 +70,8 @@ def test_demo_coordinator_sees_organisations_on_a_phone(live_server, phone, scre
     phone.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     phone.keyboard.press("Enter")  # the form works from the keyboard
     expect(phone.get_by_role("heading", name="ダッシュボード")).to_be_visible()
+    expect(phone.get_by_role("link", name="組織一覧").first).to_be_hidden()  # the menu is folded on a phone
+    phone.locator(".menu > summary").click()
     phone.get_by_role("link", name="組織一覧").first.click()
     expect(phone.get_by_role("heading", name="組織一覧")).to_be_visible()
     expect(phone.get_by_text("ハイフォン市")).to_be_visible()
