@@ -5,7 +5,10 @@ from email import message_from_bytes, policy
 
 from playwright.sync_api import expect
 
+from sqlalchemy import select
+
 from matchapp import demo
+from matchapp.models import OutboxEmail
 
 from ..mailserver import start_server, wait_for
 
@@ -23,6 +26,7 @@ def log_in(page, live_server, email, password=demo.DEMO_PASSWORD):
 def test_an_invitee_opens_the_mailed_link_sets_a_password_and_lands_on_the_dashboard(
         app_config_with_mail, smtp_port, live_server, browser, page, screenshot, db):
     demo.load()
+    controller, inbox = start_server(smtp_port)  # up before anything can be mailed, as in the other mail tests
     log_in(page, live_server, "admin@demo.matchapp.example")
     page.get_by_role("link", name="Users", exact=True).first.click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
@@ -34,14 +38,15 @@ def test_an_invitee_opens_the_mailed_link_sets_a_password_and_lands_on_the_dashb
     page.get_by_label("Organisation (required for company and city users)").select_option("company:kanmon-solar")
     page.get_by_label("Language of the invitation").select_option("en")
     screenshot(page, "1-invite")
-    controller, inbox = start_server(smtp_port)
     try:
         page.get_by_role("button", name="Send the invitation").click()
         expect(page.get_by_text("We sent an invitation to yamada@kanmon-solar.example.")).to_be_visible()
         expect(page.get_by_text("Invited, not yet accepted")).to_be_visible()
-        messages = wait_for(inbox)
+        messages = wait_for(inbox, seconds=20)
     finally:
         controller.stop()
+    db.session.expire_all()
+    assert messages, [(e.to, e.attempts, e.last_error) for e in db.session.scalars(select(OutboxEmail))]
     screenshot(page, "2-invited")
     body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
     assert messages[0].rcpt_tos == ["yamada@kanmon-solar.example"]
