@@ -109,11 +109,15 @@ def week_start(user, now: datetime) -> datetime:
 
 
 def coming_meetings(user, now: datetime) -> list[Meeting]:
-    start = week_start(user, now)
+    """Confirmed meetings still ahead, up to the end of the user's seventh local day.
+
+    One that has begun moves to the meetings to record (see `to_record`), so a
+    meeting never shows in both lists."""
+    week_end = week_start(user, now) + WEEK
     query = (select(Meeting).join(Introduction, Meeting.introduction_id == Introduction.id)
              .options(selectinload(Meeting.introduction).selectinload(Introduction.need),
                       selectinload(Meeting.introduction).selectinload(Introduction.technology))
-             .where(Meeting.state == "confirmed", Meeting.starts_at >= start, Meeting.starts_at < start + WEEK))
+             .where(Meeting.state == "confirmed", Meeting.starts_at >= now, Meeting.starts_at < week_end))
     return db.session.scalars(scoped(query, user).order_by(Meeting.starts_at, Meeting.id).limit(LIMIT)).all()
 
 
