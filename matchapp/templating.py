@@ -1,8 +1,11 @@
 """Template filters and context shared by every page."""
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+
 from flask import current_app
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -64,8 +67,29 @@ MEMBER_ROLE_LABELS = {
 }
 
 
-def in_zone(moment, zone: str):
-    return as_utc(moment).astimezone(ZoneInfo(zone))
+def in_zone(moment, zone: str | None = None) -> datetime:
+    """A stored (UTC) time in a named zone, or in the reader's zone."""
+    return as_utc(moment).astimezone(ZoneInfo(zone) if zone else get_timezone())
+
+
+def date_text(value, fmt: str = "medium") -> str:
+    """A day in the page's locale; a stored time is first placed in the reader's zone."""
+    if not value:
+        return ""
+    day = in_zone(value).date() if isinstance(value, datetime) else value
+    return babel_dates.format_date(day, fmt, locale=get_locale())
+
+
+def datetime_text(moment, zone: str | None = None) -> str:
+    """A day and time, written the same way on every page of a locale.
+
+    The day is the one `date_text` writes and the time is without seconds, joined by the
+    locale's own pattern ("Mar 4, 2031, 10:00 AM"; "2031/03/04 10:00")."""
+    if not moment:
+        return ""
+    local, locale = in_zone(moment, zone), get_locale()
+    return locale.datetime_formats["medium"].format(babel_dates.format_time(local, "short", locale=locale),
+                                                   babel_dates.format_date(local.date(), "medium", locale=locale))
 
 
 def both_zones(moment, zones: dict) -> str:
@@ -74,11 +98,11 @@ def both_zones(moment, zones: dict) -> str:
         return ""
     viewer = current_user.timezone if current_user.is_authenticated else "UTC"
     shown = [viewer] + [z for z in dict.fromkeys(zones.values()) if z and z != viewer]
-    return " / ".join(f"{in_zone(moment, z):%Y-%m-%d %H:%M} ({z})" for z in shown)
+    return " / ".join(f"{datetime_text(moment, z)} ({z})" for z in shown)
 
 
 def local_time(moment, zone: str) -> str:
-    return f"{in_zone(moment, zone):%H:%M}"
+    return babel_dates.format_time(in_zone(moment, zone), "short", locale=get_locale())
 
 
 def project_label(kind: str, code):
@@ -176,8 +200,8 @@ def visible_introduction_for(need, technology):
 
 def register(app) -> None:
     i18n.install_template_gettext(app.jinja_env)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = datetime_text
+    app.jinja_env.filters["date"] = date_text
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["lt"] = listing_text
     app.jinja_env.globals["booklet_version"] = listing_version

@@ -44,7 +44,7 @@ def get_matrix(w):
         "main.dashboard": ("/dashboard", LOGGED_IN),
         "main.calendar_page": ("/calendar", LOGGED_IN),
         "main.organisations": ("/organisations", STAFF),
-        "main.audit_log": ("/admin/audit", ADMIN),
+        "main.audit_log": ("/admin/audit", {**ADMIN, "admin": 301}),  # moved to /admin/audit-log
         "accounts.login": ("/account/login", ANONYMOUS_ONLY),
         "accounts.register": ("/account/register", ANONYMOUS_ONLY),
         "accounts.profile": ("/account/profile", LOGGED_IN),

@@ -87,7 +87,7 @@ def test_the_user_list_shows_each_account_with_its_role_organisation_state_and_l
     assert "Kanmon Solar" in page and "Hai Phong" in page and "Administrator" in page and "Coordinator" in page
     assert "4 users" in page
     logged_in = user_by_email(db, "admin@example.com").last_login_at
-    shown = format_datetime(logged_in, "short", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
+    shown = format_datetime(logged_in, "MMM d, y, h:mm\u202fa", tzinfo=ZoneInfo("Asia/Tokyo"), locale="en")
     row = re.search(r"<tr><td><a [^>]*>admin@example.com</a>.*?</tr>", page, re.DOTALL).group(0)
     assert shown in row and "Active" in row
     firm_row = re.search(r"<tr><td><a [^>]*>firm@example.com</a>.*?</tr>", page, re.DOTALL).group(0)

@@ -168,7 +168,7 @@ def test_meeting_times_are_shown_in_both_time_zones_and_exported(client, auth, d
     auth.logout()
     auth.login("city@example.com")
     page = client.get(f"/introductions/{introduction.id}").get_data(as_text=True)
-    assert "2031-03-04 08:00 (Asia/Ho_Chi_Minh) / 2031-03-04 10:00 (Asia/Tokyo)" in page
+    assert "Mar 4, 2031, 8:00\u202fAM (Asia/Ho_Chi_Minh) / Mar 4, 2031, 10:00\u202fAM (Asia/Tokyo)" in page
     client.post(f"/meetings/{meeting.id}/confirm", data={"option": meeting.options[0].id})
     assert intro(db).state == "meeting_scheduled"
     ics = client.get(f"/meetings/{meeting.id}.ics")
@@ -183,6 +183,31 @@ def test_meeting_times_are_shown_in_both_time_zones_and_exported(client, auth, d
     body = client.get(f"/meetings/{meeting.id}.ics").get_data(as_text=True)
     assert "LOCATION:Hall A\\nRoom 3\\; 2F\\, east\r\n" in body
     assert "\r" not in body.replace("\r\n", "")  # no line break but the CRLF that ends each line
+
+
+def visible_text(page: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S))
+
+
+@pytest.mark.parametrize("language, one_day, other_days", [
+    ("en", r"[A-Z][a-z]{2} \d{1,2}, \d{4}", [r"\d{4}[-/]\d{2}[-/]\d{2}", r"\b\d{1,2}/\d{1,2}/\d{2}\b"]),
+    ("ja", r"\d{4}/\d{2}/\d{2}", [r"\d{4}-\d{2}-\d{2}", r"\b\d{1,2}/\d{1,2}/\d{2}\b", r"\d{4}年"]),
+])
+def test_an_introduction_page_writes_every_day_and_time_one_way(client, auth, db, pair, users, language, one_day,
+                                                                  other_days):
+    """History, messages, answer-by day and meeting times: one pattern per locale, not three."""
+    users["city"].timezone = "Asia/Ho_Chi_Minh"
+    db.session.commit()
+    introduction = accepted(client, auth, db)
+    client.post(f"/introductions/{introduction.id}/messages", data={"body": "Shall we meet in March?"})
+    client.post(f"/introductions/{introduction.id}/meetings", data={
+        "option1": "2031-03-04T10:00", "duration": "45", "mode": "online", "url": "https://meet.example/a"})
+    client.post("/language", data={"language": language, "next": "/"})
+    text = visible_text(client.get(f"/introductions/{introduction.id}").get_data(as_text=True))
+    days = re.findall(one_day, text)
+    assert len(days) >= 4, text  # two history lines, the message, the meeting time in two zones
+    for other in other_days:
+        assert not re.search(other, text), (other, re.search(other, text))
 
 
 def test_the_proposer_cannot_pick_and_a_time_is_picked_once(client, auth, db, pair):

@@ -45,11 +45,14 @@ def test_logins_exports_and_failures_are_audited_for_admins_only(client, auth, d
     actions = [(e.action, e.target) for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions == [("login_failed", "firm@example.com"), ("login", "coordinator@example.com"),
                        ("export", "technologies.csv")]
+    assert client.get("/admin/audit-log").status_code == 403
     assert client.get("/admin/audit").status_code == 403
     auth.logout()
     auth.login("admin@example.com")
-    page = client.get("/admin/audit").get_data(as_text=True)
-    assert "login_failed" in page and "technologies.csv" in page
+    moved = client.get("/admin/audit?action=export")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/admin/audit-log?action=export"
+    page = client.get("/admin/audit", follow_redirects=True).get_data(as_text=True)
+    assert "<td>Failed login</td>" in page and "technologies.csv" in page and "<td>login_failed</td>" not in page
 
 
 def age_session(client, **seconds_ago):

@@ -9,7 +9,7 @@ from .. import audit
 from ..accounts.auth import roles_required
 from ..extensions import db
 from . import auditlog, bp
-from .paging import page_number, paged
+from ..paging import page_number, paged
 
 
 @bp.route("/admin/audit-log")

@@ -17,7 +17,7 @@ from ..models.base import utcnow
 from ..templating import ROLE_LABELS
 from . import auditlog, bp, invitations
 from .forms import AcceptInvitationForm, ActionForm, InviteForm, RoleForm, chosen_organisation, organisation_value
-from .paging import page_number, paged
+from ..paging import page_number, paged
 
 PER_PAGE = 50
 STATES = ("active", "invited", "deactivated")

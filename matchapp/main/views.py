@@ -11,7 +11,7 @@ from ..listings.services import freshness, is_public
 from ..errors import refused
 from ..workspace import calendar, next_steps
 from ..workspace.announcements import KIND_LABELS, for_user as announcements_for
-from ..models import AuditEvent, City, Company, Match, Need, Technology
+from ..models import City, Company, Match, Need, Technology
 
 bp = Blueprint("main", __name__)
 
@@ -98,6 +98,5 @@ def set_language():
 @bp.route("/admin/audit")
 @roles_required("admin")
 def audit_log():
-    """The latest sensitive actions, newest first."""
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(300)).all()
-    return render_template("main/audit.html", events=events)
+    """The first audit page's address: bookmarks land on the filtered, exportable log."""
+    return redirect(url_for("admin.audit_log", **request.args), code=301)

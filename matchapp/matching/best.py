@@ -3,12 +3,13 @@ import math
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..domain import DomainError
 from ..extensions import db
 from ..models import City, Country, Match, Need, Sector
 from ..models.listings import need_sectors
+from ..paging import Page, paged
 from .cards import OTHER_SIDE_LOADS
 
 PER_PAGE = 50
@@ -35,18 +36,6 @@ class Filters:
         defaults = Filters()
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
         return {k: v for k, v in values.items() if v != getattr(defaults, k)}
-
-
-@dataclass
-class Page:
-    matches: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
 
 
 def parse(args) -> tuple[Filters, list[FilterError]]:
@@ -98,16 +87,8 @@ def conditions(filters: Filters) -> list:
 
 
 def best_matches(filters: Filters, per_page: int = PER_PAGE) -> Page:
-    """One page of the stored matches that pass `filters`, best score first (ties by id).
-
-    A page past the last is clamped to the last, so a list that shrank (pairs dismissed
-    meanwhile) still shows something."""
-    where = conditions(filters)
-    total = db.session.scalar(select(func.count()).select_from(Match).join(Need, Match.need_id == Need.id)
-                              .where(*where))
-    page = Page([], total, 1, per_page)
-    page.page = min(filters.page, page.pages)
-    page.matches = db.session.scalars(
-        select(Match).join(Need, Match.need_id == Need.id).where(*where).options(*BOTH_SIDES_LOADS)
-        .order_by(Match.score.desc(), Match.id).offset((page.page - 1) * per_page).limit(per_page)).all()
-    return page
+    """One page of the stored matches that pass `filters`, best score first (ties by id);
+    a page past the last is clamped to the last."""
+    query = (select(Match).join(Need, Match.need_id == Need.id).where(*conditions(filters))
+             .options(*BOTH_SIDES_LOADS).order_by(Match.score.desc(), Match.id))
+    return paged(query, filters.page, per_page, clamp=True)

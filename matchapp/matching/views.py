@@ -44,7 +44,7 @@ def overview():
     for error in errors:
         flash(_("That filter could not be used: %(problem)s", problem=error.message), "error")
     page = best.best_matches(filters)
-    prefetch_introductions((m.need_id, m.technology_id) for m in page.matches)
+    prefetch_introductions((m.need_id, m.technology_id) for m in page.items)
     countries = db.session.scalars(select(Country).where(Country.code.in_(select(City.country_code)))).all()
     sectors = db.session.scalars(select(Sector).order_by(Sector.position)).all()
     dismissals = db.session.scalars(select(Dismissal).order_by(Dismissal.created_at.desc()).limit(20)).all()

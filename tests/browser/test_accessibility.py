@@ -13,7 +13,7 @@ PAGES = {
     "city@demo.matchapp.example": ["/dashboard", "/needs/hp-seafood-wastewater/matches", "/calendar?view=month"],
     "coordinator@demo.matchapp.example": ["/dashboard", "/matches", "/workspace/projects", "/workspace/dashboard",
                                           "/workspace/projects/{project}"],
-    "admin@demo.matchapp.example": ["/dashboard", "/admin/audit"],
+    "admin@demo.matchapp.example": ["/dashboard", "/admin/audit-log"],
     "partner@demo.matchapp.example": ["/dashboard", "/technologies"],
 }
 
