@@ -35,7 +35,7 @@ def test_a_meeting_shows_on_its_local_day_in_the_week_and_month_views(client, au
     assert "Solar for the industrial park ↔ Rooftop solar PV" in wednesday
     assert "No meetings" in week[week.index("Tuesday, March 4, 2031"):week.index("Wednesday, March 5, 2031")]
     month = client.get("/calendar?view=month&date=2031-03-20").get_data(as_text=True)
-    assert "March 2031" in month and "08:30 Solar for the industrial park" in month
+    assert "March 2031" in month and "8:30\u202fAM Solar for the industrial park" in month
     assert 'href="/calendar?view=month&amp;date=2031-02-01"' in month  # previous month
     assert 'href="/calendar?view=month&amp;date=2031-04-01"' in month  # next month
     assert "0 meetings" in text(client.get("/calendar?view=week&date=2031-03-12"))

@@ -118,7 +118,7 @@ def test_agendas_after_publishing_and_nobody_else_sees_them(client, auth, db, us
     auth.logout()
     auth.login("firm@example.com")
     page = client.get(f"/events/{event.id}/agenda").get_data(as_text=True)
-    assert "Agenda for Kanmon Solar" in page and "09:00" in page and "Hai Phong" in page
+    assert "Agenda for Kanmon Solar" in page and "9:00\u202fAM" in page and "Hai Phong" in page
     assert "schedule of Da Nang business-matching session is published" in client.get("/inbox").get_data(as_text=True)
     outsider = factories.company(ref="outsider", name="Outsider")
     factories.user("o@outsider.example", "company", company=outsider)
