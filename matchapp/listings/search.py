@@ -249,40 +249,58 @@ def _ranked_by_meaning(model, filters: Filters, viewer, only=None) -> list[tuple
     return sorted((key(row), row.id) for row in candidates if row.id in kept)
 
 
-def _current_ranking(model, filters: Filters, viewer) -> list[tuple]:
-    """A technology query's ranking, kept between requests: when listings changed since it was
+def _ranked_by_filters(model, filters: Filters, viewer, only=None) -> list[tuple]:
+    """(sort key, id) of every listing passing the filters (no query; `only`: among these ids), in
+    the order asked for: the same order as SORTS gives in SQL."""
+    where = [c for c in conditions(model, filters, viewer) if c is not True]
+    if only is not None:
+        where.append(model.id.in_(sorted(only)))
+    column = {"newest": model.created_at, "updated": model.updated_at, "confirmed": model.confirmed_at}[filters.sort]
+    key = SORT_KEYS[filters.sort]
+    return sorted((key(row), row.id) for row in core_rows(select(model.id, column).where(true(), *where)))
+
+
+def _current_ranking(model, filters: Filters, viewer, rank=_ranked_by_meaning) -> list[tuple]:
+    """A technology ranking (`rank`'s), kept between requests: when listings changed since it was
     computed (the change log names them), only those are read and ranked again and merged in."""
     from ..matching import textsearch
 
     position = textsearch.index_position() if model is Technology else None
     if position is None:  # needs have no change log; or this session's own writes are not committed yet
-        return _ranked_by_meaning(model, filters, viewer)
+        return rank(model, filters, viewer)
     cache, key = app_cache("search_results", MAX_CACHED_RESULTS), _results_key(model, filters, viewer)
     kept = cache.get(key)
     if kept is not None and kept[0] == position:
         return kept[1]
     changed = textsearch.changed_since(kept[0]) if kept is not None else None
     if changed is None:
-        ranking = _ranked_by_meaning(model, filters, viewer)
+        ranking = rank(model, filters, viewer)
     else:
-        fresh = _ranked_by_meaning(model, filters, viewer, only=changed) if changed else []
+        fresh = rank(model, filters, viewer, only=changed) if changed else []
         ranking = sorted([entry for entry in kept[1] if entry[1] not in changed] + fresh)
     cache.put(key, (position, ranking))
     return ranking
 
 
-def search_by_meaning(model, filters: Filters, viewer) -> Page:
-    """A query's results: exact substrings, shared glossary concepts and close meaning, in any language."""
-    ranking = _current_ranking(model, filters, viewer)
+def _page_of(model, ranking: list[tuple], filters: Filters) -> Page:
     start = (filters.page - 1) * filters.per_page
     ids = [listing_id for _key, listing_id in ranking[start:start + filters.per_page]]
     return Page(model, ids, len(ranking), filters.page, filters.per_page, filters)
+
+
+def search_by_meaning(model, filters: Filters, viewer) -> Page:
+    """A query's results: exact substrings, shared glossary concepts and close meaning, in any language."""
+    return _page_of(model, _current_ranking(model, filters, viewer), filters)
 
 
 def search(model, filters: Filters, viewer) -> Page:
     """One page of listings of `model` matching `filters`, visible to `viewer`, and the total."""
     if filters.q:
         return search_by_meaning(model, filters, viewer)
+    if model is Technology and filters.sort != "title":
+        # Kept like a query's ranking: browsing sends no count and no page query while nothing changed.
+        # Titles stay sorted by the database, whose collation Python's order would not follow.
+        return _page_of(model, _current_ranking(model, filters, viewer, _ranked_by_filters), filters)
     where = [c for c in conditions(model, filters, viewer) if c is not True]
     total = db.session.scalar(select(func.count()).select_from(model).where(true(), *where))
     # The page's ids first (sorted from the index, without reading whole rows), then those rows.
