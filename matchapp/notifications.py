@@ -74,6 +74,8 @@ def render(kind: str, params: dict) -> str:
         "message": lambda p: _("New message from %(who)s about %(need)s ↔ %(technology)s", **p),
         "meeting_proposed": lambda p: _("%(who)s proposes meeting times for %(need)s ↔ %(technology)s", **p),
         "meeting_confirmed": lambda p: _("Meeting confirmed for %(need)s ↔ %(technology)s", **p),
+        "meeting_rescheduled": lambda p: _("%(who)s proposes new times for the meeting on %(need)s ↔ %(technology)s", **p),
+        "meeting_cancelled": lambda p: _("%(who)s cancelled the meeting on %(need)s ↔ %(technology)s", **p),
         "event_published": lambda p: _("The schedule of %(event)s is published: see your agenda", **p),
         "announcement": lambda p: _("Announcement: %(title)s", **p),
         "digest": lambda p: _("%(count)d new good matches for your listings this week", **p),

@@ -52,7 +52,8 @@ INTRO_ACTION_LABELS = {
     "request": _l("Requested"), "accept": _l("Accept"), "decline": _l("Decline"), "withdraw": _l("Withdraw"),
     "renew": _l("Renew the request"), "met": _l("We have met"), "follow_up": _l("Follow up"),
     "close": _l("Close"), "expire": _l("Expired"), "schedule": _l("Meeting scheduled"),
-    "propose_meeting": _l("Meeting times proposed"),
+    "propose_meeting": _l("Meeting times proposed"), "reschedule_meeting": _l("New meeting times proposed"),
+    "cancel_meeting": _l("Meeting cancelled"),
 }
 
 

@@ -151,6 +151,8 @@ def post_matrix(w):
         "events.interests": (f"/events/{e}/interests", hidden),
         "introductions.act": (f"/introductions/{i}/close", hidden),
         "introductions.confirm_meeting": (f"/meetings/{w['meeting']}/confirm", hidden),
+        "introductions.cancel_meeting": (f"/meetings/{w['meeting']}/cancel", hidden),
+        "introductions.reschedule_meeting": (f"/meetings/{w['meeting']}/reschedule", hidden),
         "introductions.post_message": (f"/introductions/{i}/messages", hidden),
         "introductions.propose_meeting": (f"/introductions/{i}/meetings", hidden),
         "introductions.create": ("/introductions", {"anonymous": 302, "company_b": 400}),

@@ -55,6 +55,6 @@ def audit_csv():
             writer.writerow(auditlog.csv_row(event, email))
             yield out.getvalue()
 
-    return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(rows()), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=matchapp-audit-log.csv",
                              "Cache-Control": "no-store"})

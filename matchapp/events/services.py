@@ -19,7 +19,7 @@ from .. import notifications
 from ..extensions import db
 from ..models import (Event, EventInterest, EventMeeting, EventMeetingMember, EventParticipant, EventSlot, Match,
                       Need, Technology)
-from ..models.base import as_utc
+from ..models.base import as_utc, utcnow
 from ..models.events import EventAbsence
 from ..domain import DomainError
 from .planner import Pair, assign
@@ -221,6 +221,7 @@ def move(meeting: EventMeeting, slot: EventSlot) -> None:
     meeting.slot_id = slot.id
     for member in meeting.members:
         member.starts_at = as_utc(slot.starts_at)
+    changed(meeting)
     save()
 
 
@@ -230,7 +231,14 @@ def add_member(meeting: EventMeeting, participant: EventParticipant) -> None:
         raise EventError(409, _l("This organisation is already in the meeting."))
     refuse_if_away([participant], meeting.slot)
     meeting.members.append(EventMeetingMember(participant_id=participant.id, starts_at=as_utc(meeting.slot.starts_at)))
+    changed(meeting)
     save()
+
+
+def changed(meeting: EventMeeting) -> None:
+    """Calendars that already hold the meeting see a new revision of it (SEQUENCE, LAST-MODIFIED)."""
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
 
 
 def publish(event: Event) -> None:
@@ -244,3 +252,16 @@ def publish(event: Event) -> None:
 def agenda(event: Event, participant: EventParticipant) -> list[EventMeeting]:
     meetings = [m for m in event.meetings if any(x.participant_id == participant.id for x in m.members)]
     return sorted(meetings, key=lambda m: (as_utc(m.slot.starts_at), m.slot.table))
+
+
+def calendar_meetings(user) -> list[EventMeeting]:
+    """Meetings of published schedules that the user's organisation sits in (every one for staff)."""
+    query = (select(EventMeeting).join(Event, EventMeeting.event_id == Event.id).join(EventSlot)
+             .where(Event.published.is_(True)).order_by(EventSlot.starts_at, EventMeeting.id))
+    if not user.is_staff:
+        if user.city_id is None and user.company_id is None:
+            return []
+        mine = (EventParticipant.city_id == user.city_id) if user.city_id is not None \
+            else (EventParticipant.company_id == user.company_id)
+        query = query.where(EventMeeting.members.any(EventMeetingMember.participant.has(mine)))
+    return db.session.scalars(query).all()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import notifications, signals
+from .. import calendars, notifications, signals
 from ..extensions import db
 from ..models import Introduction, Meeting, MeetingOption, Need, Technology
 from ..models.base import as_utc, utcnow
@@ -47,6 +47,19 @@ def propose(user, introduction, starts: list[datetime], mode: str, url: str = ""
     if refusal is not None:
         raise refusal
     side = side_of(user, introduction)
+    starts = checked_proposal(starts, mode, url, place, duration)
+    meeting = Meeting(introduction_id=introduction.id, mode=mode, url=url.strip()[:500], place=place.strip()[:300],
+                      duration_minutes=duration, proposed_by_id=user.id, proposer_side=side,
+                      options=[MeetingOption(starts_at=s) for s in starts])
+    db.session.add(meeting)
+    db.session.flush()
+    record(introduction, "propose_meeting", user)
+    signals.meeting_changed.send(meeting, action="propose", by=user, side=side)
+    return meeting
+
+
+def checked_proposal(starts: list[datetime], mode: str, url: str, place: str, duration: int) -> list[datetime]:
+    """The proposed start times, distinct and sorted; IntroductionError(400) naming what is wrong."""
     starts = sorted({as_utc(s) for s in starts})
     if not 1 <= len(starts) <= MAX_OPTIONS:
         raise IntroductionError(400, _l("Propose between 1 and %(n)d times.", n=MAX_OPTIONS))
@@ -60,14 +73,71 @@ def propose(user, introduction, starts: list[datetime], mode: str, url: str = ""
         raise IntroductionError(400, _l("Give the meeting place."))
     if not 15 <= duration <= 480:
         raise IntroductionError(400, _l("A meeting lasts between 15 minutes and 8 hours."))
-    meeting = Meeting(introduction_id=introduction.id, mode=mode, url=url.strip()[:500], place=place.strip()[:300],
-                      duration_minutes=duration, proposed_by_id=user.id, proposer_side=side,
-                      options=[MeetingOption(starts_at=s) for s in starts])
-    db.session.add(meeting)
-    db.session.flush()
-    record(introduction, "propose_meeting", user)
-    signals.meeting_changed.send(meeting, action="propose", by=user, side=side)
+    return starts
+
+
+def change_refusal(user, meeting: Meeting) -> IntroductionError | None:
+    """Why `user` may not cancel or reschedule this meeting now, or None (either side may)."""
+    side = side_of(user, meeting.introduction)
+    if side is None:
+        return IntroductionError(404, _l("No such meeting."))
+    if meeting.state == "cancelled":
+        return IntroductionError(409, _l("This meeting is cancelled."))
+    if meeting.introduction.state not in ("accepted", "meeting_scheduled"):
+        return IntroductionError(409, _l("This introduction is %(state)s: its meetings can no longer change.",
+                                         state=meeting.introduction.state))
+    return None
+
+
+def may_change(user, meeting: Meeting) -> bool:
+    return change_refusal(user, meeting) is None
+
+
+def reschedule(user, meeting: Meeting, starts: list[datetime], mode: str, url: str = "", place: str = "",
+               duration: int = 60) -> Meeting:
+    """Offer new times for a meeting (confirmed or not); the other side picks one. A confirmed
+    meeting keeps its time in calendars, marked tentative, until then: it stays one event."""
+    refusal = change_refusal(user, meeting)
+    if refusal is not None:
+        raise refusal
+    starts = checked_proposal(starts, mode, url, place, duration)
+    side = side_of(user, meeting.introduction)
+    meeting.options = [MeetingOption(starts_at=s) for s in starts]
+    if not save_if_unchanged(meeting, state="proposed", mode=mode, url=url.strip()[:500], place=place.strip()[:300],
+                             duration_minutes=duration, proposed_by_id=user.id, proposer_side=side):
+        raise IntroductionError(409, _l("Someone else changed this meeting at the same moment. Please look again."))
+    record(meeting.introduction, "reschedule_meeting", user)
+    signals.meeting_changed.send(meeting, action="reschedule", by=user, side=side)
     return meeting
+
+
+def cancel(user, meeting: Meeting) -> Meeting:
+    """Call the meeting off (either side); an introduction left without a meeting is `accepted` again."""
+    refusal = change_refusal(user, meeting)
+    if refusal is not None:
+        raise refusal
+    introduction = meeting.introduction
+    if not save_if_unchanged(meeting, state="cancelled"):
+        raise IntroductionError(409, _l("Someone else changed this meeting at the same moment. Please look again."))
+    still_held = any(m.state != "cancelled" and m.starts_at is not None for m in introduction.meetings)
+    if introduction.state == "meeting_scheduled" and not still_held:
+        if not _compare_and_set(introduction, state="accepted"):
+            raise IntroductionError(409, _l("Someone else changed this introduction at the same moment. Please look again."))
+    record(introduction, "cancel_meeting", user)
+    signals.meeting_changed.send(meeting, action="cancel", by=user, side=side_of(user, introduction))
+    return meeting
+
+
+def cancel_when_closed(introduction, action: str, **_) -> None:
+    """Receiver of `signals.introduction_changed`: closing an introduction cancels its meetings still
+    to come, so calendars strike them out (the close itself tells both sides)."""
+    if action != "close":
+        return
+    now = utcnow()
+    for meeting in introduction.meetings:
+        if meeting.state != "cancelled" and (meeting.starts_at is None or as_utc(meeting.starts_at) > now):
+            meeting.state = "cancelled"
+    db.session.flush()
 
 
 def overlapping(introduction, start: datetime, minutes: int, ignore_id: int) -> bool:
@@ -119,10 +189,15 @@ def confirm(user, meeting: Meeting, option_id: int) -> Meeting:
     return meeting
 
 
+NOTICES = {"propose": "meeting_proposed", "reschedule": "meeting_rescheduled", "confirm": "meeting_confirmed",
+           "cancel": "meeting_cancelled"}
+
+
 def notify_parties(meeting, action: str, by, side: str | None, **_) -> None:
-    """Receiver of `signals.meeting_changed`: proposed times go to the other side, a confirmed time to both."""
+    """Receiver of `signals.meeting_changed`: proposed times and cancellations go to the other side,
+    a confirmed time to both."""
     introduction = meeting.introduction
-    kind = "meeting_proposed" if action == "propose" else "meeting_confirmed"
+    kind = NOTICES[action]
     for party in ("city", "company"):
         if action == "confirm" or party != side:
             notifications.notify(users_of(introduction, party), kind, params(introduction, by),
@@ -131,40 +206,25 @@ def notify_parties(meeting, action: str, by, side: str | None, **_) -> None:
 
 def connect() -> None:
     signals.meeting_changed.connect(notify_parties)
+    signals.introduction_changed.connect(cancel_when_closed)
 
 
-def ics_event(meeting: Meeting) -> list[str]:
+def in_calendars(meeting: Meeting) -> bool:
+    """Whether calendars show it: once it had a time (confirmed, being rescheduled, or cancelled after)."""
+    return meeting.starts_at is not None
+
+
+def calendar_event(meeting: Meeting):
+    """The meeting as a calendar event: organised by whoever proposed its time, attended by both sides."""
     introduction = meeting.introduction
-    start = as_utc(meeting.starts_at)
-    end = start + timedelta(minutes=meeting.duration_minutes)
-    stamp = "%Y%m%dT%H%M%SZ"
-    location = meeting.url if meeting.mode == "online" else meeting.place
-    summary = f"MatchApp: {introduction.need.title} / {introduction.technology.title}"
-    return ["BEGIN:VEVENT", f"UID:meeting-{meeting.id}@matchapp", f"DTSTAMP:{utcnow().strftime(stamp)}",
-            f"DTSTART:{start.strftime(stamp)}", f"DTEND:{end.strftime(stamp)}", f"SUMMARY:{ics_escape(summary)}",
-            f"LOCATION:{ics_escape(location)}",
-            f"DESCRIPTION:{ics_escape(introduction.need.city.name + ' / ' + introduction.technology.company.name)}",
-            "END:VEVENT"]
-
-
-def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon and comma escaped; every line break (CRLF, CR or LF) as \\n."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def calendar(meetings) -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//MatchApp//Meetings//EN", "CALSCALE:GREGORIAN"]
-    for meeting in meetings:
-        lines += ics_event(meeting)
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    attendees = {u.id: u for party in ("city", "company") for u in users_of(introduction, party)}
+    return calendars.meeting_event(meeting, {"organizer": meeting.proposed_by, "attendees": list(attendees.values())})
 
 
 def meetings_for(user) -> list[Meeting]:
-    """Confirmed meetings of the user's organisation (all of them for staff)."""
+    """Meetings of the user's organisation that calendars show (all of them for staff)."""
     query = (select(Meeting).join(Introduction, Meeting.introduction_id == Introduction.id)
-             .where(Meeting.state == "confirmed").order_by(Meeting.starts_at))
+             .where(Meeting.starts_at.is_not(None)).order_by(Meeting.starts_at, Meeting.id))
     if user.city_id is not None:
         query = query.join(Need, Introduction.need_id == Need.id).where(Need.city_id == user.city_id)
     elif user.company_id is not None:

@@ -123,7 +123,7 @@ def notify_parties(introduction, action: str, by, side: str | None, **_) -> None
         parties, extra = [p for p in PARTIES if p != introduction.requester_side], {}
     elif action == "expire":
         kind, parties, extra = "intro_expired", list(PARTIES), {}
-    elif action in ("propose_meeting", "schedule"):
+    elif action in ("propose_meeting", "schedule", "reschedule_meeting", "cancel_meeting"):
         return  # the meeting's own notices say it (meetings.py)
     else:
         kind = NOTIFY_KIND.get(introduction.state, "intro_state")

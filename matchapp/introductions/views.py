@@ -1,11 +1,12 @@
 """Introduction pages: request, answer, thread, meetings, calendars and the inbox."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..errors import refused
-from .. import idempotency, notifications
+from .. import calendars, idempotency, notifications
+from ..events import services as event_services
 from ..extensions import db
 from ..models import Introduction, Meeting, Message, Need, Notification, Technology, User
 from ..downloads import download
@@ -88,10 +89,13 @@ def detail(introduction_id):
     return render_template("introductions/detail.html", introduction=introduction,
                            actions=services.available_actions(current_user, introduction),
                            may_propose=meeting_service.may_propose(current_user, introduction),
+                           changeable={m.id for m in introduction.meetings
+                                       if meeting_service.may_change(current_user, m)},
                            confirmable={m.id for m in introduction.meetings
                                         if meeting_service.may_confirm(current_user, m)},
                            project=project_step(introduction),
                            message_form=MessageForm(), propose_form=ProposeForm(),
+                           reschedule_forms={m.id: reschedule_form(m) for m in introduction.meetings},
                            zones=zones)
 
 
@@ -169,11 +173,8 @@ def propose_meeting(introduction_id):
                 flash(str(error), "error")
         return refused_back_to(introduction, 400)
     idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=introduction.id))
-    zone = current_user.timezone
-    starts = [meeting_service.local_to_utc(f.data, zone) for f in (form.option1, form.option2, form.option3) if f.data]
     try:
-        meeting_service.propose(current_user, introduction, starts, form.mode.data, form.url.data or "",
-                                form.place.data or "", form.duration.data)
+        meeting_service.propose(current_user, introduction, *proposal_of(form))
         db.session.commit()
     except services.IntroductionError as error:
         db.session.rollback()
@@ -204,26 +205,87 @@ def confirm_meeting(meeting_id):
     return back_to(meeting.introduction)
 
 
-def ics_response(body: str, filename: str) -> Response:
-    return download(body, filename, "text/calendar")
+def proposal_of(form: ProposeForm) -> tuple:
+    """(starts in UTC, mode, url, place, duration) from a filled proposal form, in the user's zone."""
+    zone = current_user.timezone
+    starts = [meeting_service.local_to_utc(f.data, zone) for f in (form.option1, form.option2, form.option3) if f.data]
+    return starts, form.mode.data, form.url.data or "", form.place.data or "", form.duration.data
+
+
+def reschedule_form(meeting: Meeting) -> ProposeForm:
+    """The proposal form for new times of `meeting`, filled with how it meets now (its own field ids)."""
+    return ProposeForm(prefix=f"m{meeting.id}", formdata=None, duration=meeting.duration_minutes, mode=meeting.mode,
+                       url=meeting.url, place=meeting.place)
+
+
+def visible_meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not services.visible(current_user, meeting.introduction):
+        abort(404)
+    return meeting
+
+
+@bp.route("/meetings/<int:meeting_id>/reschedule", methods=["POST"])
+@login_required
+def reschedule_meeting(meeting_id):
+    meeting = visible_meeting_or_404(meeting_id)
+    form = ProposeForm(prefix=f"m{meeting.id}")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return refused_back_to(meeting.introduction, 400)
+    idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=meeting.introduction_id))
+    try:
+        meeting_service.reschedule(current_user, meeting, *proposal_of(form))
+        db.session.commit()
+    except services.IntroductionError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return refused_back_to(meeting.introduction, error.status)
+    flash(_("New times proposed. The other side will pick one; until then the meeting keeps its time."), "success")
+    return back_to(meeting.introduction)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@login_required
+def cancel_meeting(meeting_id):
+    meeting = visible_meeting_or_404(meeting_id)
+    try:
+        meeting_service.cancel(current_user, meeting)
+        db.session.commit()
+    except services.IntroductionError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return refused_back_to(meeting.introduction, error.status)
+    flash(_("Meeting cancelled. Both sides' calendars show it as cancelled."), "success")
+    return back_to(meeting.introduction)
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
 @login_required
 def meeting_ics(meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.state != "confirmed" or not services.visible(current_user, meeting.introduction):
+    meeting = visible_meeting_or_404(meeting_id)
+    if not meeting_service.in_calendars(meeting):
         abort(404)
-    return ics_response(meeting_service.calendar([meeting]), f"matchapp-meeting-{meeting.id}.ics")
+    body = calendars.calendar([meeting_service.calendar_event(meeting)], _("MatchApp meeting"))
+    return calendars.ics_response(body, f"matchapp-meeting-{meeting.id}.ics", meeting.updated_at)
 
 
 @bp.route("/calendar/<token>.ics")
 def calendar_feed(token):
-    """A private, revocable feed of the user's confirmed meetings for calendar apps."""
+    """A private, revocable feed of the user's meetings (introductions' and events') for calendar apps."""
     user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) >= 20 else None
     if user is None or not user.active:
         abort(404)
-    return ics_response(meeting_service.calendar(meeting_service.meetings_for(user)), "matchapp.ics")
+    with force_locale(user.language):
+        meetings = meeting_service.meetings_for(user)
+        event_meetings = event_services.calendar_meetings(user)
+        entries = [meeting_service.calendar_event(m) for m in meetings] + [
+            calendars.event_meeting_event(m) for m in event_meetings]
+        body = calendars.calendar(entries, _("MatchApp meetings"))
+    changed = [m.updated_at for m in meetings + event_meetings]
+    return calendars.ics_response(body, "matchapp.ics", max(changed) if changed else None)
 
 
 @bp.route("/inbox")

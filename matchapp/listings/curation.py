@@ -51,7 +51,7 @@ def export_csv(section):
     body = spreadsheet.export_csv(section)
     audit.record("export", f"{section}.csv")
     db.session.commit()
-    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(body.encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=matchapp-{section}.csv"})
 
 

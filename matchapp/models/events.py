@@ -122,6 +122,9 @@ class EventMeeting(db.Model):
     outcome_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     outcome_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     introduction_id: Mapped[Optional[int]] = mapped_column(ForeignKey("introductions.id", ondelete="SET NULL"))
+    # For calendars: when its time or members last changed, and how many times (SEQUENCE).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event = relationship("Event", back_populates="meetings")
     slot = relationship("EventSlot")

@@ -79,7 +79,12 @@ class Message(db.Model):
 
 
 class Meeting(VersionChecked, db.Model):
-    """A meeting for an introduction: proposed with several times, confirmed when the other side picks one."""
+    """A meeting for an introduction: proposed with several times, confirmed when the other side picks one.
+
+    States: proposed → confirmed → cancelled; a confirmed meeting being rescheduled is `proposed`
+    again with its old `starts_at` kept until a new time is picked. Calendars read `version` as
+    the event's SEQUENCE and `updated_at` as its LAST-MODIFIED.
+    """
 
     __tablename__ = "meetings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +99,7 @@ class Meeting(VersionChecked, db.Model):
     proposer_side: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     introduction = relationship("Introduction", back_populates="meetings")
     proposed_by = relationship("User")

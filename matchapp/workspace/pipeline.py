@@ -73,7 +73,7 @@ def pipeline_csv():
         writer.writerow([p.id, neutralise(p.title), p.stage, neutralise(p.city.name) if p.city else "",
                          p.city.country_code if p.city else "", neutralise(p.japanese_city), p.sector or "",
                          p.expected_co2_t or "", p.verified_co2_t, p.investment_jpy or "", as_utc(p.updated_at).isoformat()])
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=matchapp-projects.csv"})
 
 
@@ -309,7 +309,7 @@ def figures_csv(series):
     writer.writerow([series, "value"])
     for label, value in figures(db.session.scalars(select(Project)).all())[series]:
         writer.writerow([neutralise(str(label)), value])
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=matchapp-{series}.csv"})
 
 
