@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin import load_views as load_admin
     from .api.views import bp as api_bp
+    from .api import meetings as _api_meetings  # noqa: F401  (its routes join api_bp)
     from .events.views import bp as events_bp
     from .workspace.blueprint import load_views as load_workspace
     from .introductions.views import bp as introductions_bp

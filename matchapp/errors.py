@@ -71,7 +71,10 @@ def handle_http_error(error: HTTPException):
     }
     status = error.code or 500
     message = messages.get(status, error.description or _("Something went wrong."))
-    return error_response(status, (error.name or "error").lower().replace(" ", "_"), message)
+    body, status = error_response(status, (error.name or "error").lower().replace(" ", "_"), message)
+    # The exception's own headers say what to do next: Allow on a 405 (RFC 9110), Retry-After on a 429.
+    kept = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, status, kept
 
 
 def handle_csrf_error(error: CSRFError):

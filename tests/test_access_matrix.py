@@ -92,6 +92,7 @@ def get_matrix(w):
         "events.index": ("/events", LOGGED_IN),
         "events.detail": (f"/events/{w['event']}", PARTIES),
         "events.agenda": (f"/events/{w['event']}/agenda?participant={w['participant']}", PARTIES),
+        "events.agenda_ics": (f"/events/{w['event']}/agenda.ics?participant={w['participant']}", PARTIES),
         "events.create": ("/events/new", STAFF),
         "events.matrix": (f"/events/{w['event']}/matrix", STAFF),
         "workspace.screening": ("/workspace/jcm", LOGGED_IN),
@@ -114,6 +115,8 @@ def get_matrix(w):
         "api.technology": ("/api/v1/technologies/rooftop-pv", API),
         "api.get_introduction": (f"/api/v1/introductions/{w['intro']}", API),
         "api.jcm_screen": ("/api/v1/jcm/screen", API),
+        "api.list_meetings": ("/api/v1/meetings", API),
+        "api.meeting_ics": (f"/api/v1/meetings/{w['meeting']}.ics", API),
     }
 
 
@@ -140,6 +143,10 @@ def post_matrix(w):
         "api.create_introduction": ("/api/v1/introductions", {"anonymous": 401, "company_b": 401}),
         "api.create_token": ("/api/v1/tokens", {"anonymous": 400, "company_b": 400}),
         "api.introduction_action": (f"/api/v1/introductions/{i}/close", {"anonymous": 401, "company_b": 401}),
+        "api.propose_meeting": (f"/api/v1/introductions/{i}/meetings", {"anonymous": 401, "company_b": 401}),
+        "api.reschedule_meeting": (f"/api/v1/meetings/{w['meeting']}/reschedule", {"anonymous": 401, "company_b": 401}),
+        "api.confirm_meeting": (f"/api/v1/meetings/{w['meeting']}/confirm", {"anonymous": 401, "company_b": 401}),
+        "api.cancel_meeting": (f"/api/v1/meetings/{w['meeting']}/cancel", {"anonymous": 401, "company_b": 401}),
         "events.add_member": (f"/events/{e}/meetings/1/add", staff_only),
         "events.delete_meeting": (f"/events/{e}/meetings/1/delete", staff_only),
         "events.move": (f"/events/{e}/meetings/1/move", staff_only),

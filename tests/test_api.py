@@ -150,9 +150,10 @@ def test_profile_page_creates_a_token_and_shows_it_once(client, auth, users):
 
 
 def test_the_openapi_document_describes_every_api_route(app, openapi):
-    documented = {"/api/v1" + path.replace("{ref}", "<ref>").replace("{id}", "<int:introduction_id>")
-                  .replace("{action}", "<action>") for path in openapi["paths"]}
-    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
+    import re
+    documented = {"/api/v1" + re.sub(r"\{\w+\}", "{}", path) for path in openapi["paths"]}
+    routes = {re.sub(r"<(\w+:)?\w+>", "{}", rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/")}
     assert routes - {"/api/v1/openapi.json"} == documented
 
 
@@ -175,3 +176,25 @@ def test_tokens_expire_and_the_profile_says_when(client, api, auth, db, app):
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+def test_every_operation_is_named_for_generated_clients(openapi):
+    operations = [(path, method, op) for path, methods in openapi["paths"].items() for method, op in methods.items()]
+    ids = [op["operationId"] for _path, _method, op in operations]
+    assert len(ids) == len(set(ids)) == len(operations)
+    assert all(op["tags"] and op["tags"][0] in {t["name"] for t in openapi["tags"]} for _p, _m, op in operations)
+    assert openapi["paths"]["/tokens"]["post"]["security"] == []  # the one call made without a token
+    assert all("429" in op["responses"] and "Retry-After" in op["responses"]["429"]["headers"]
+               for _p, _m, op in operations)
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("put", "/api/v1/tokens", {"POST", "OPTIONS"}),
+    ("delete", "/api/v1/needs", {"GET", "HEAD", "OPTIONS"}),
+    ("put", "/technologies", {"GET", "HEAD", "OPTIONS"}),
+    ("post", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_a_wrong_method_gets_405_saying_which_are_allowed(client, db, method, path, allowed):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed

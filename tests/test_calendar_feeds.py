@@ -174,11 +174,18 @@ def test_matchmaking_event_meetings_are_in_the_participants_feeds(client, auth, 
     [entry] = events(client.get(path))
     assert str(entry["UID"]) == f"event-meeting-{table_meeting.id}@matchapp.test"
     assert str(entry["LOCATION"]) == "AIM Building, Kitakyushu" and "T3" in str(entry["DESCRIPTION"])
+    auth.login("city@example.com")
+    assert "Add to calendar (.ics)" in client.get(f"/events/{event.id}/agenda").get_data(as_text=True)
+    [downloaded] = events(client.get(f"/events/{event.id}/agenda.ics"))
+    assert downloaded["UID"] == entry["UID"] and downloaded.decoded("DTSTART") == START
+    auth.logout()
     outsider = factories.company(ref="outsider", name="Outsider")
     factories.user("o@outsider.example", "company", company=outsider)
     other_path, _ = feed_of(client, db.session.scalar(select(type(users["city"])).where(
         type(users["city"]).email == "o@outsider.example")))
     assert events(client.get(other_path)) == []
+    auth.login("o@outsider.example")
+    assert client.get(f"/events/{event.id}/agenda.ics").status_code == 404
 
 
 KHAL_CONFIG = """[calendars]

@@ -85,8 +85,109 @@ def listing_paths(section: str, schema: str, statuses) -> dict:
     }
 
 
+DATE_TIME = {"type": "string", "format": "date-time"}
+MEETING = {"type": "object", "additionalProperties": False, "required": [
+    "id", "introduction", "state", "mode", "url", "place", "duration_minutes", "starts_at", "options",
+    "proposer_side", "sequence", "updated_at"], "properties": {
+    "id": {"type": "integer"}, "introduction": {"type": "integer"},
+    "state": {"type": "string", "enum": ["proposed", "confirmed", "cancelled"],
+              "description": "a confirmed meeting being rescheduled is 'proposed' again and keeps starts_at"},
+    "mode": {"type": "string", "enum": ["online", "in_person"]}, "url": {"type": "string"},
+    "place": {"type": "string"}, "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480},
+    "starts_at": {"type": ["string", "null"], "format": "date-time"},
+    "options": {"type": "array", "items": {"type": "object", "required": ["id", "starts_at"],
+                                           "properties": {"id": {"type": "integer"}, "starts_at": DATE_TIME}}},
+    "proposer_side": {"type": "string", "enum": ["city", "company", "coordinator"]},
+    "sequence": {"type": "integer", "description": "the calendar event's SEQUENCE: rises with every change"},
+    "updated_at": DATE_TIME}}
+PROPOSAL = {"type": "object", "additionalProperties": False, "required": ["starts", "mode"], "properties": {
+    "starts": {"type": "array", "minItems": 1, "maxItems": 5,
+               "items": DATE_TIME | {"description": "with its offset, in the future"}},
+    "mode": {"type": "string", "enum": ["online", "in_person"]},
+    "url": TEXT | {"description": "the meeting link (online)", "maxLength": 500},
+    "place": TEXT | {"description": "where (in person)", "maxLength": 300},
+    "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480, "default": 60}}}
+
+
+def meeting_paths() -> dict:
+    meeting_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    bearer = [{"bearer": []}]
+    proposal_body = {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Proposal"}}}}
+    conflict = json_response("not allowed now or for this side", "Error")
+    return {
+        "/meetings": {"get": {
+            "summary": "The meetings of my organisation (every one for coordinators)", "security": bearer,
+            "responses": {"200": json_response("meetings with a time first, soonest first", "MeetingList"),
+                          "401": ERRORS["401"]}}},
+        "/introductions/{id}/meetings": {"post": {
+            "summary": "Propose one to five times for an accepted introduction", "security": bearer,
+            "parameters": [meeting_id], "requestBody": proposal_body,
+            "responses": {"201": json_response("the proposed meeting", "Meeting"), "409": conflict, **ERRORS}}},
+        "/meetings/{id}/reschedule": {"post": {
+            "summary": "Propose other times; a confirmed meeting keeps its time until one is picked",
+            "security": bearer, "parameters": [meeting_id], "requestBody": proposal_body,
+            "responses": {"200": json_response("the meeting", "Meeting"), "409": conflict, **ERRORS}}},
+        "/meetings/{id}/confirm": {"post": {
+            "summary": "Pick one of the proposed times (the side that did not propose)", "security": bearer,
+            "parameters": [meeting_id], "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["option"], "additionalProperties": False,
+                "properties": {"option": {"type": "integer", "description": "an id from options"}}}}}},
+            "responses": {"200": json_response("the confirmed meeting", "Meeting"), "409": conflict, **ERRORS}}},
+        "/meetings/{id}/cancel": {"post": {
+            "summary": "Cancel the meeting (either side); calendars show it cancelled", "security": bearer,
+            "parameters": [meeting_id],
+            "responses": {"200": json_response("the cancelled meeting", "Meeting"), "409": conflict, **ERRORS}}},
+        "/meetings/{id}.ics": {"get": {
+            "summary": "The meeting as an iCalendar file", "security": bearer, "parameters": [meeting_id],
+            "responses": {"200": {"description": "the calendar", "content": {"text/calendar": {
+                "schema": {"type": "string"}}}}, "304": {"description": "unchanged since If-None-Match"},
+                **ERRORS}}},
+    }
+
+
 def country_codes() -> list[str]:
     return list(db.session.scalars(select(Country.code).order_by(Country.code)))
+
+
+# Generated clients name their functions from operationId and group them by tag.
+OPERATIONS = {
+    ("post", "/tokens"): ("createToken", "tokens"),
+    ("get", "/technologies"): ("listTechnologies", "listings"),
+    ("get", "/technologies/{ref}"): ("getTechnology", "listings"),
+    ("get", "/needs"): ("listNeeds", "listings"),
+    ("get", "/needs/{ref}"): ("getNeed", "listings"),
+    ("get", "/needs/{ref}/matches"): ("listNeedMatches", "matching"),
+    ("get", "/jcm/screen"): ("screenJcmProject", "jcm"),
+    ("post", "/introductions"): ("createIntroduction", "introductions"),
+    ("get", "/introductions/{id}"): ("getIntroduction", "introductions"),
+    ("post", "/introductions/{id}/{action}"): ("actOnIntroduction", "introductions"),
+    ("get", "/meetings"): ("listMeetings", "meetings"),
+    ("post", "/introductions/{id}/meetings"): ("proposeMeeting", "meetings"),
+    ("post", "/meetings/{id}/reschedule"): ("rescheduleMeeting", "meetings"),
+    ("post", "/meetings/{id}/confirm"): ("confirmMeeting", "meetings"),
+    ("post", "/meetings/{id}/cancel"): ("cancelMeeting", "meetings"),
+    ("get", "/meetings/{id}.ics"): ("getMeetingCalendar", "meetings"),
+}
+# What any operation may answer besides its own statuses.
+COMMON_RESPONSES = {
+    "429": {"description": "too many requests: wait the seconds Retry-After gives",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "503": {"description": "the database is unavailable for a moment: retry after Retry-After",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+}
+
+
+def named(paths: dict) -> dict:
+    """Every operation with its operationId, tag and the common responses (KeyError if one has none)."""
+    for path, methods in paths.items():
+        for method, operation in methods.items():
+            operation["operationId"], tag = OPERATIONS[(method, path)]
+            operation["tags"] = [tag]
+            operation["responses"] = {**operation["responses"], **COMMON_RESPONSES}
+    return paths
 
 
 def document() -> dict:
@@ -137,6 +238,9 @@ def document() -> dict:
                     "passes_payback": {"type": ["boolean", "null"]}, "passes": {"type": "boolean"},
                     "reasons": {"type": "array", "items": {"type": "string"}},
                     "rule_effective_from": {"type": "string"}}},
+                "Meeting": MEETING,
+                "MeetingList": {"type": "array", "items": {"$ref": "#/components/schemas/Meeting"}},
+                "Proposal": PROPOSAL,
                 "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
@@ -147,9 +251,10 @@ def document() -> dict:
                                                                  "the error under"}}}}},
             },
         },
-        "paths": {
+        "tags": [{"name": name} for name in dict.fromkeys(tag for _op, tag in OPERATIONS.values())],
+        "paths": named({
             "/tokens": {"post": {
-                "summary": "Create a token from e-mail and password",
+                "summary": "Create a token from e-mail and password", "security": [],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["email", "password"], "additionalProperties": False,
                     "properties": {"email": TEXT, "password": TEXT,
@@ -191,11 +296,12 @@ def document() -> dict:
                 "responses": {"200": json_response("the introduction in its new state", "Introduction"),
                               "409": json_response("not allowed in this state or for this side", "Error"),
                               **ERRORS}}},
+            **meeting_paths(),
             "/needs/{ref}/matches": {"get": {
                 "summary": "The ranked technologies for a need, best first, with reasons",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "ref", "in": "path", "required": True, "schema": TEXT},
                                {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
                 "responses": {"200": json_response("matches", "MatchList"), **ERRORS}}},
-        },
+        }),
     }

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import audit, idempotency
+from .. import audit, calendars, idempotency
 from ..accounts.auth import roles_required
 from ..accounts.forms import timezone_choices
 from ..errors import refused
@@ -267,10 +267,8 @@ def unpublish(event_id):
     return back(event)
 
 
-@bp.route("/<int:event_id>/agenda")
-@login_required
-def agenda(event_id):
-    """A participant's printable agenda (staff choose whose with ?participant=)."""
+def agenda_participant(event_id: int) -> tuple[Event, EventParticipant]:
+    """The event and whose agenda the reader sees: their own, or for staff ?participant=; else 404."""
     event = visible_event(event_id)
     me = services.participant_of(current_user, event)
     chosen = id_argument(request.args, "participant")
@@ -280,5 +278,24 @@ def agenda(event_id):
             abort(404)
     if me is None or (not event.published and not current_user.is_staff):
         abort(404)
+    return event, me
+
+
+@bp.route("/<int:event_id>/agenda")
+@login_required
+def agenda(event_id):
+    """A participant's printable agenda (staff choose whose with ?participant=)."""
+    event, me = agenda_participant(event_id)
     return render_template("events/agenda.html", event=event, participant=me, meetings=services.agenda(event, me),
                            modes=MODE_LABELS)
+
+
+@bp.route("/<int:event_id>/agenda.ics")
+@login_required
+def agenda_ics(event_id):
+    """The same agenda for a calendar app (the private feed carries it too once published)."""
+    event, me = agenda_participant(event_id)
+    meetings = services.agenda(event, me)
+    body = calendars.calendar([calendars.event_meeting_event(m) for m in meetings], event.title)
+    changed = [m.updated_at for m in meetings]
+    return calendars.ics_response(body, f"matchapp-event-{event.id}.ics", max(changed) if changed else None)

@@ -221,10 +221,13 @@ def calendar_event(meeting: Meeting):
     return calendars.meeting_event(meeting, {"organizer": meeting.proposed_by, "attendees": list(attendees.values())})
 
 
-def meetings_for(user) -> list[Meeting]:
-    """Meetings of the user's organisation that calendars show (all of them for staff)."""
+def meetings_for(user, proposals: bool = False) -> list[Meeting]:
+    """Meetings of the user's organisation that calendars show (all of them for staff); with
+    `proposals`, also those still waiting for a time (after the others)."""
     query = (select(Meeting).join(Introduction, Meeting.introduction_id == Introduction.id)
-             .where(Meeting.starts_at.is_not(None)).order_by(Meeting.starts_at, Meeting.id))
+             .order_by(Meeting.starts_at.is_(None), Meeting.starts_at, Meeting.id))
+    if not proposals:
+        query = query.where(Meeting.starts_at.is_not(None))
     if user.city_id is not None:
         query = query.join(Need, Introduction.need_id == Need.id).where(Need.city_id == user.city_id)
     elif user.company_id is not None:

@@ -1,0 +1,161 @@
+"""API endpoints for introductions' meetings: list mine, propose, reschedule, confirm, cancel, .ics.
+
+The same services as the pages (introductions/meetings.py); bodies are checked strictly: an
+unknown property, a time without its offset or a wrong type is a 400 naming the field.
+"""
+from datetime import datetime
+
+from flask import g, jsonify, request
+
+from .. import calendars
+from ..extensions import db
+from ..idempotency import idempotent
+from ..introductions import meetings as meeting_service
+from ..introductions import services as introductions
+from ..models import Meeting
+from ..models.base import as_utc
+from .auth import ApiError, token_required
+from .views import bp, introduction_or_404
+
+PROPOSAL_FIELDS = {"starts", "mode", "url", "place", "duration_minutes"}
+
+
+def meeting_json(meeting: Meeting) -> dict:
+    return {
+        "id": meeting.id, "introduction": meeting.introduction_id, "state": meeting.state, "mode": meeting.mode,
+        "url": meeting.url, "place": meeting.place, "duration_minutes": meeting.duration_minutes,
+        "starts_at": as_utc(meeting.starts_at).isoformat() if meeting.starts_at else None,
+        "options": [{"id": o.id, "starts_at": as_utc(o.starts_at).isoformat()} for o in meeting.options],
+        "proposer_side": meeting.proposer_side, "sequence": meeting.version - 1,
+        "updated_at": as_utc(meeting.updated_at).isoformat(),
+    }
+
+
+def json_body(allowed: set[str]) -> dict:
+    """The request's JSON object; 400 naming the first property the schema does not allow."""
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        body = {}
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "send a JSON object")
+    for name in body:
+        if name not in allowed:
+            raise ApiError(400, "bad_request", f"unknown property '{name}'", name)
+    return body
+
+
+def moment(value, field: str) -> datetime:
+    """An RFC 3339 date-time with its offset (a time without one names no instant)."""
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ApiError(400, "bad_request", f"'{field}' must be a date-time with its offset, e.g. "
+                                           "2031-03-04T10:00:00+09:00", field)
+    return as_utc(parsed)
+
+
+def proposal(body: dict) -> tuple:
+    """(starts, mode, url, place, duration) from a proposal body, or a 400 naming the field."""
+    starts = body.get("starts")
+    if not isinstance(starts, list) or not starts:
+        raise ApiError(400, "bad_request", "'starts' must be a list of 1 to 5 date-times", "starts")
+    text = {}
+    for name in ("mode", "url", "place"):
+        value = body.get(name, "")
+        if not isinstance(value, str):
+            raise ApiError(400, "bad_request", f"'{name}' must be a string", name)
+        text[name] = value
+    duration = body.get("duration_minutes", 60)
+    if not isinstance(duration, int) or isinstance(duration, bool):
+        raise ApiError(400, "bad_request", "'duration_minutes' must be an integer", "duration_minutes")
+    return [moment(s, "starts") for s in starts], text["mode"], text["url"], text["place"], duration
+
+
+def refused(error: introductions.IntroductionError) -> ApiError:
+    db.session.rollback()
+    code = {400: "bad_request", 404: "not_found"}.get(error.status, "conflict")
+    return ApiError(error.status, code, str(error.message))
+
+
+def visible_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not introductions.visible(g.api_user, meeting.introduction):
+        raise ApiError(404, "not_found", "no such meeting")
+    return meeting
+
+
+@bp.route("/meetings")
+@token_required
+def list_meetings():
+    """The meetings of the caller's organisation (all for coordinators), soonest first."""
+    return jsonify([meeting_json(m) for m in meeting_service.meetings_for(g.api_user, proposals=True)])
+
+
+@bp.route("/introductions/<int:introduction_id>/meetings", methods=["POST"])
+@token_required
+@idempotent
+def propose_meeting(introduction_id):
+    introduction = introduction_or_404(introduction_id)
+    starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
+    try:
+        meeting = meeting_service.propose(g.api_user, introduction, starts, mode, url, place, duration)
+        db.session.commit()
+    except introductions.IntroductionError as error:
+        raise refused(error)
+    return jsonify(meeting_json(meeting)), 201
+
+
+@bp.route("/meetings/<int:meeting_id>/reschedule", methods=["POST"])
+@token_required
+@idempotent
+def reschedule_meeting(meeting_id):
+    meeting = visible_meeting(meeting_id)
+    starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
+    try:
+        meeting_service.reschedule(g.api_user, meeting, starts, mode, url, place, duration)
+        db.session.commit()
+    except introductions.IntroductionError as error:
+        raise refused(error)
+    return jsonify(meeting_json(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/confirm", methods=["POST"])
+@token_required
+@idempotent
+def confirm_meeting(meeting_id):
+    meeting = visible_meeting(meeting_id)
+    option = json_body({"option"}).get("option")
+    if not isinstance(option, int) or isinstance(option, bool):
+        raise ApiError(400, "bad_request", "'option' must be the id of one of the proposed times", "option")
+    try:
+        meeting_service.confirm(g.api_user, meeting, option)
+        db.session.commit()
+    except introductions.IntroductionError as error:
+        raise refused(error)
+    return jsonify(meeting_json(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@token_required
+@idempotent
+def cancel_meeting(meeting_id):
+    meeting = visible_meeting(meeting_id)
+    json_body(set())
+    try:
+        meeting_service.cancel(g.api_user, meeting)
+        db.session.commit()
+    except introductions.IntroductionError as error:
+        raise refused(error)
+    return jsonify(meeting_json(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+@token_required
+def meeting_ics(meeting_id):
+    meeting = visible_meeting(meeting_id)
+    if not meeting_service.in_calendars(meeting):
+        raise ApiError(404, "not_found", "this meeting has no time yet: confirm one first")
+    body = calendars.calendar([meeting_service.calendar_event(meeting)], "MatchApp")
+    return calendars.ics_response(body, f"matchapp-meeting-{meeting.id}.ics", meeting.updated_at)
