@@ -15,6 +15,11 @@ def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'matchapp.sqlite3'}"
 
 
+def switched_on(environ, name: str) -> bool:
+    """A yes/no setting: 1, true or yes (any case) switch it on."""
+    return environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
 def from_environment(environ=os.environ) -> dict:
     """Build the Flask config mapping; refuse an unsafe production setup."""
     env = environ.get("MATCHAPP_ENV", "development")
@@ -42,7 +47,12 @@ def from_environment(environ=os.environ) -> dict:
         "SQLITE_BUSY_TIMEOUT_MS": int(environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         "MAIL_SERVER": environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
-        "MAIL_FROM": environ.get("MAIL_FROM", "matchapp@localhost"),
+        "MAIL_FROM": environ.get("MAIL_FROM", "MatchApp <matchapp@localhost>"),
+        "MAIL_USE_TLS": switched_on(environ, "MAIL_USE_TLS"),  # STARTTLS
+        "MAIL_USE_SSL": switched_on(environ, "MAIL_USE_SSL"),  # implicit TLS (465)
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD"),
+        "MAIL_CA_FILE": environ.get("MAIL_CA_FILE"),  # a private CA for the mail server's certificate
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "INTRODUCTION_EXPIRY_DAYS": int(environ.get("INTRODUCTION_EXPIRY_DAYS", "14")),
         "INTRODUCTION_REMINDER_DAYS": int(environ.get("INTRODUCTION_REMINDER_DAYS", "3")),

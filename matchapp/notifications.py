@@ -8,12 +8,12 @@ retry time, so nothing is lost.
 import secrets
 import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, update
 
+from . import mail
 from .domain import DomainError
 from .extensions import db
 from .models import Match, Need, Notification, OutboxEmail, Technology, User
@@ -23,6 +23,8 @@ from .text import breaks_a_line
 DIGEST_MIN_SCORE = 60
 DIGEST_MIN_GAP = timedelta(days=6)  # a user gets at most one digest in this time, however often it runs
 MAX_BACKOFF = timedelta(hours=6)
+# Mail sent to many people at once: it carries one-click unsubscribe and respects the opt-out.
+LIST_MAIL = ("digest", "announcement")
 
 
 class NotificationNotFound(DomainError):
@@ -88,15 +90,22 @@ def notify(users, kind: str, params: dict, link: str = "") -> None:
 
     `link` is a path on this site; e-mails make it absolute with PUBLIC_URL.
     """
-    mail = bool(current_app.config.get("MAIL_SERVER"))
+    mailing = bool(current_app.config.get("MAIL_SERVER"))
     for user in {u.id: u for u in users if u is not None and u.active}.values():
         db.session.add(Notification(user_id=user.id, kind=kind, params=params, link=link))
-        if mail:
+        if mailing:
+            listed = kind in LIST_MAIL
+            if listed and user.digest_opt_out:
+                continue  # opted out of list mail: the inbox entry stays
             with force_locale(user.language):
                 text = render(kind, params)
                 url = absolute_url(link) if link else ""
                 body = text + ("\n\n" + url if url else "") + "\n\n— MatchApp"
-            db.session.add(OutboxEmail(to=user.email, subject=one_line(f"[MatchApp] {text}")[:300], body=body))
+                if listed:
+                    body += "\n\n" + _("Stop these e-mails (digests and announcements): %(url)s",
+                                         url=mail.unsubscribe_url(user.id))
+            db.session.add(OutboxEmail(to=user.email, subject=one_line(f"[MatchApp] {text}")[:300], body=body,
+                                       language=user.language, list_user_id=user.id if listed else None))
 
 
 def absolute_url(path: str) -> str:
@@ -121,7 +130,7 @@ def send_soon(to: str, subject: str, body: str) -> OutboxEmail:
     A failure leaves it in the outbox for `flask send-mail`.
     """
     from . import jobs
-    email = OutboxEmail(to=to, subject=one_line(subject)[:300], body=body)
+    email = OutboxEmail(to=to, subject=one_line(subject)[:300], body=body, language=str(get_locale() or "en"))
     db.session.add(email)
     db.session.flush()
     jobs.enqueue("send_email", email.id)
@@ -214,19 +223,20 @@ def send_pending(limit: int = 100, only: int | None = None) -> tuple[int, int, i
     if not current_app.config.get("MAIL_SERVER"):
         return 0, 0, 0
     sent = failed = given_up = 0
-    for email in claim_due(limit, only):
-        if deliver(email):
-            sent += 1
-        elif email.failed_at is not None:
-            given_up += 1
-        else:
-            failed += 1
-        email.claimed_by = email.claimed_until = None
-        db.session.commit()
+    with mail.Transport() as transport:  # one connection for the whole batch
+        for email in claim_due(limit, only):
+            if deliver(email, transport):
+                sent += 1
+            elif email.failed_at is not None:
+                given_up += 1
+            else:
+                failed += 1
+            email.claimed_by = email.claimed_until = None
+            db.session.commit()
     return sent, failed, given_up
 
 
-def deliver(email: OutboxEmail) -> bool:
+def deliver(email: OutboxEmail, transport: "mail.Transport") -> bool:
     """Try to send one outbox e-mail now; on failure it stays queued with a later retry time.
 
     A message that cannot be built at all (a header with a line break, an address that is
@@ -234,17 +244,12 @@ def deliver(email: OutboxEmail) -> bool:
     """
     email.attempts += 1
     try:
-        message = EmailMessage()
-        message["From"] = current_app.config.get("MAIL_FROM", "matchapp@localhost")
-        message["To"], message["Subject"] = email.to, email.subject
-        message.set_content(email.body)
+        message = mail.build(email)
     except (ValueError, TypeError) as error:
         email.last_error, email.failed_at = f"cannot be sent: {error}"[:1000], utcnow()
         return False
     try:
-        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config.get("MAIL_PORT", 25),
-                          timeout=10) as smtp:
-            smtp.send_message(message)
+        transport.send(message)
     except (OSError, smtplib.SMTPException) as error:
         email.last_error = str(error)[:1000]
         email.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** email.attempts), MAX_BACKOFF)

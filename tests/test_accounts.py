@@ -25,7 +25,7 @@ def count(db, model):
 
 
 def mailed_link(messages, pattern=r"https?://[^/\s]+(/account/confirm/\S+)"):
-    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_body(("plain",)).get_content()
     found = re.search(pattern, body)
     return found.group(1) if found else body
 

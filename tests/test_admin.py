@@ -143,7 +143,7 @@ def test_an_invitee_opens_the_mailed_link_sets_a_password_and_is_logged_in(app_c
                                                "role company; organisation Kanmon Solar")]
 
     assert len(messages) == 1 and messages[0].rcpt_tos == ["tanaka@kanmon.example"]
-    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_body(("plain",)).get_content()
     assert "invited to MatchApp as Company for Kanmon Solar" in body
     link = re.search(r"https?://[^/\s]+(/account/invitation/\S+)", body).group(1)
 

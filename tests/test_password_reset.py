@@ -24,7 +24,7 @@ def request_link(client, smtp_port, email="firm@example.com"):
         controller.stop()
     assert response.status_code == 303
     assert len(messages) == 1 and messages[0].rcpt_tos == [email]
-    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_body(("plain",)).get_content()
     return re.search(r"https?://[^/\s]+(/account/password-reset/\S+)", body).group(1)
 
 

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import audit, jobs
-from ..extensions import db, limiter
+from .. import audit, jobs, mail
+from ..extensions import csrf, db, limiter
 from ..models import ApiToken, Country, User
 from ..models.base import utcnow
 from . import reset, services, signup
@@ -313,6 +313,22 @@ def revoke_calendar():
     db.session.commit()
     flash(_("The calendar address was revoked."), "success")
     return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token):
+    """The link in list mail (digests, announcements). GET asks first, so a mail scanner that
+    follows links unsubscribes nobody; POST — the button, or a provider's one-click (RFC 8058) —
+    opts the user out. No login: the signed token is the permission."""
+    user = mail.unsubscribing_user(token)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        user.digest_opt_out = True
+        audit.record("unsubscribe", target=user.email, user=user)
+        db.session.commit()
+    return render_template("accounts/unsubscribe.html", user=user, token=token, done=request.method == "POST")
 
 
 @bp.route("/digest", methods=["POST"])

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "password_reset": _l("Password reset"),
     "credentials_revoked": _l("API tokens and calendar link revoked"),
     "token_revoke": _l("API token revoked"),
+    "unsubscribe": _l("Unsubscribed from list mail (one-click link)"),
     "create_user": _l("Account created (command line)"),
     "export": _l("Export"),
     "import": _l("Import"),

@@ -42,3 +42,7 @@ class OutboxEmail(db.Model):
     # A sender claims a row before sending it, so that two senders never send one message twice.
     claimed_by: Mapped[Optional[str]] = mapped_column(String(32))
     claimed_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The recipient's language (the HTML part's lang), and for list mail (digests, announcements)
+    # the user its one-click unsubscribe link opts out.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    list_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
