@@ -198,3 +198,21 @@ def test_a_wrong_method_gets_405_saying_which_are_allowed(client, db, method, pa
     response = getattr(client, method)(path)
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/tokens", {"email": "firm@example.com", "password": PASSWORD, "admin": True}, "admin"),
+    ("/api/v1/introductions", {"need": "x", "technology": "y", "priority": "high"}, "priority"),
+])
+def test_properties_the_schema_does_not_allow_are_refused_by_name(client, api, path, body, field):
+    headers = api("city@example.com") if path != "/api/v1/tokens" else {}
+    response = client.post(path, headers=headers, json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize("query, field", [("?top=5&top=x", "top"), ("?sector=water&sector=energy", "sector")])
+def test_a_query_value_given_twice_is_refused_by_name(client, api, query, field):
+    path = "/api/v1/needs/ip-solar/matches" if field == "top" else "/api/v1/needs"
+    response = client.get(path + query, headers=api("city@example.com"))
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == field

@@ -47,3 +47,25 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def json_body(allowed: set[str]) -> dict:
+    """The request's JSON object ({} for no body); 400 naming the first property the schema does
+    not allow (the OpenAPI says additionalProperties: false: extras are refused, not ignored)."""
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        body = {}
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "send a JSON object")
+    for name in body:
+        if name not in allowed:
+            raise ApiError(400, "bad_request", f"unknown property '{name}'", name)
+    return body
+
+
+def refuse_repeated_query_values() -> None:
+    """Before every API call: a query parameter given twice (?top=5&top=x) is a 400 naming it,
+    since no parameter takes a list and silently using the first would hide the mistake."""
+    for name in request.args:
+        if len(request.args.getlist(name)) > 1:
+            raise ApiError(400, "bad_request", f"'{name}' is given more than once", name)

@@ -5,7 +5,7 @@ unknown property, a time without its offset or a wrong type is a 400 naming the 
 """
 from datetime import datetime
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from .. import calendars
 from ..extensions import db
@@ -14,7 +14,7 @@ from ..introductions import meetings as meeting_service
 from ..introductions import services as introductions
 from ..models import Meeting
 from ..models.base import as_utc
-from .auth import ApiError, token_required
+from .auth import ApiError, json_body, token_required
 from .views import bp, introduction_or_404
 
 PROPOSAL_FIELDS = {"starts", "mode", "url", "place", "duration_minutes"}
@@ -29,19 +29,6 @@ def meeting_json(meeting: Meeting) -> dict:
         "proposer_side": meeting.proposer_side, "sequence": meeting.version - 1,
         "updated_at": as_utc(meeting.updated_at).isoformat(),
     }
-
-
-def json_body(allowed: set[str]) -> dict:
-    """The request's JSON object; 400 naming the first property the schema does not allow."""
-    body = request.get_json(silent=True)
-    if body is None and not request.get_data():
-        body = {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "send a JSON object")
-    for name in body:
-        if name not in allowed:
-            raise ApiError(400, "bad_request", f"unknown property '{name}'", name)
-    return body
 
 
 def moment(value, field: str) -> datetime:

@@ -293,6 +293,10 @@ def document() -> dict:
                                {"name": "action", "in": "path", "required": True, "schema": {
                                    "type": "string",
                                    "enum": ["accept", "decline", "withdraw", "renew", "met", "follow_up", "close"]}}],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"note": TEXT | {"maxLength": 2000,
+                                                   "description": "kept with the history line"}}}}}},
                 "responses": {"200": json_response("the introduction in its new state", "Introduction"),
                               "409": json_response("not allowed in this state or for this side", "Error"),
                               **ERRORS}}},

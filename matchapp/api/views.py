@@ -12,11 +12,12 @@ from ..introductions import services as introductions
 from ..matching import store
 from ..models import ApiToken, Need, Technology, User
 from ..models.base import as_utc
-from .auth import ApiError, token_required
+from .auth import ApiError, json_body, refuse_repeated_query_values, token_required
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+bp.before_request(refuse_repeated_query_values)
 SECTIONS = {Technology: "technologies", Need: "needs"}
 NOUNS = {Technology: "technology", Need: "need"}
 MAX_TOP = 100
@@ -64,8 +65,8 @@ def token_account_key() -> str:
 @limiter.limit("10 per minute", key_func=token_account_key)
 def create_token():
     """Exchange an e-mail and password for a new token."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
+    body = json_body({"email", "password", "name"})
+    if not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
         raise ApiError(400, "bad_request", 'send JSON {"email": "...", "password": "..."}')
     user = db.session.scalar(select(User).where(User.email == User.normalise_email(body["email"])))
     if not User.authenticate(user, body["password"]):
@@ -136,8 +137,8 @@ def introduction_or_404(introduction_id: int):
 @idempotent
 def create_introduction():
     """Ask for (or, as a coordinator, propose) an introduction between a need and a technology."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("need"), str) or not isinstance(body.get("technology"), str):
+    body = json_body({"need", "technology", "message"})
+    if not isinstance(body.get("need"), str) or not isinstance(body.get("technology"), str):
         raise ApiError(400, "bad_request", 'send JSON {"need": ref, "technology": ref, "message": "..."}')
     message = body.get("message", "")
     if not isinstance(message, str) or len(message) > 5000:
@@ -172,8 +173,9 @@ def introduction_action(introduction_id, action):
     introduction = introduction_or_404(introduction_id)
     if action not in introductions.ACTIONS:
         raise ApiError(404, "not_found", f"unknown action '{action}'")
-    body = request.get_json(silent=True) or {}
-    note = body.get("note", "") if isinstance(body, dict) and isinstance(body.get("note", ""), str) else ""
+    note = json_body({"note"}).get("note", "")
+    if not isinstance(note, str) or len(note) > 2000:
+        raise ApiError(400, "bad_request", "'note' must be a string of at most 2000 characters", "note")
     try:
         introductions.act(g.api_user, introduction, action, note)
         db.session.commit()

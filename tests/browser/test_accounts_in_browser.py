@@ -33,7 +33,7 @@ def test_register_confirm_log_out_log_in_and_see_the_dashboard(app_config_with_m
         messages = wait_for(inbox)
     finally:
         controller.stop()
-    body = message_from_bytes(messages[0].content, policy=policy.default).get_content()
+    body = message_from_bytes(messages[0].content, policy=policy.default).get_body(("plain",)).get_content()
     link = re.search(r"https?://\S+(/account/confirm/\S+)", body).group(1)
     page.goto(live_server + link)
     page.get_by_role("button", name="Confirm my e-mail address").click()

@@ -13,7 +13,7 @@ from flask import url_for
 from playwright.sync_api import Error as PlaywrightError, expect
 from sqlalchemy import select
 
-from matchapp import demo
+from matchapp import demo, mail
 from matchapp.accounts import reset, signup
 from matchapp.accounts.services import create_user
 from matchapp.events import services as events
@@ -296,7 +296,8 @@ def demo_with_something_of_everything(db, app):
     db.session.flush()  # the tokens carry the users' ids
     tokens = {"accounts.confirm_address": lambda: signup.make_token(newcomer),
               "accounts.reset_password": lambda: reset.make_token(users["company"]),
-              "admin.accept_invitation": lambda: invitation_token(db, users)}
+              "admin.accept_invitation": lambda: invitation_token(db, users),
+              "accounts.unsubscribe": lambda: mail.unsubscribe_token(users["city"].id)}
     tokens = {endpoint: make() for endpoint, make in tokens.items() if endpoint in app.view_functions}
     db.session.commit()
     notifications = {role: db.session.scalar(select(Notification.id).where(Notification.user_id == user.id)
