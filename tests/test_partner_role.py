@@ -1,5 +1,6 @@
 """Financiers and consultants browse listings and matches but post nothing and change nothing; every
 role is shown only the buttons it may use."""
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -83,11 +84,12 @@ def filled(form: dict) -> dict:
             if name not in data or "checked" in field:
                 data[name] = field.get("value", "")
             continue
-        data[name] = typed.get(name, field.get("value") or "")
+        # a form for one of several meetings prefixes its fields ("m3-option1"): the same field to a person
+        data[name] = typed.get(re.sub(r"^m\d+-", "", name), field.get("value") or "")
     return data
 
 
-ENDINGS = ("withdraw", "decline", "close")  # sent last: they take the other buttons away
+ENDINGS = ("withdraw", "decline", "close", "cancel")  # sent last: they take the other buttons away
 
 
 def walk(client, url: str) -> dict:
