@@ -168,10 +168,7 @@ def propose_meeting(introduction_id):
     introduction = visible_or_404(introduction_id)
     form = ProposeForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return refused_back_to(introduction, 400)
+        return invalid_proposal(form, introduction)
     idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=introduction.id))
     try:
         meeting_service.propose(current_user, introduction, *proposal_of(form))
@@ -205,6 +202,14 @@ def confirm_meeting(meeting_id):
     return back_to(meeting.introduction)
 
 
+def invalid_proposal(form: ProposeForm, introduction):
+    """The refusal page for a proposal form that did not validate, each of its errors flashed."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+    return refused_back_to(introduction, 400)
+
+
 def proposal_of(form: ProposeForm) -> tuple:
     """(starts in UTC, mode, url, place, duration) from a filled proposal form, in the user's zone."""
     zone = current_user.timezone
@@ -231,10 +236,7 @@ def reschedule_meeting(meeting_id):
     meeting = visible_meeting_or_404(meeting_id)
     form = ProposeForm(prefix=f"m{meeting.id}")
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return refused_back_to(meeting.introduction, 400)
+        return invalid_proposal(form, meeting.introduction)
     idempotency.claim_form(current_user, form, url_for("introductions.detail", introduction_id=meeting.introduction_id))
     try:
         meeting_service.reschedule(current_user, meeting, *proposal_of(form))
