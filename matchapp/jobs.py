@@ -13,7 +13,7 @@ idempotent: a retried or repeated job finds its work done and does nothing.
 import time
 from typing import Callable
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -66,13 +66,61 @@ def start(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
         run_all(app, jobs)
 
 
-def run_after_response(response):
-    """after_request hook: the request's inline jobs run when the server has sent the response."""
+AFTER_RESPONSE = "matchapp.jobs_after_response"
+
+
+def keep_for_after_response(response):
+    """after_request hook: hand the request's inline jobs to `RunAfterResponse` through the WSGI environ."""
     jobs = g.pop("jobs_after_response", None)
     if jobs:
-        app = current_app._get_current_object()
-        response.call_on_close(lambda: run_all(app, jobs))
+        request.environ[AFTER_RESPONSE] = (current_app._get_current_object(), jobs)
     return response
+
+
+class RunAfterResponse:
+    """WSGI middleware: a request's inline jobs run once the server has taken the whole response.
+
+    Not `response.call_on_close` alone: a server may skip close() when the client drops the
+    connection (Werkzeug's server does when reading the socket after the response raises
+    ConnectionResetError), and the jobs would be lost. Here they run when the server has
+    iterated the body to its end, or when it closes the body, whichever comes first.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        body = self.wsgi_app(environ, start_response)
+        pending = environ.pop(AFTER_RESPONSE, None)
+        return BodyThenJobs(body, *pending) if pending else body
+
+
+class BodyThenJobs:
+    """A response body that runs jobs once, after its last chunk has been taken or when closed."""
+
+    def __init__(self, body, app: Flask, jobs: list[tuple[str, tuple]]):
+        self.body, self.app, self.jobs = body, app, jobs
+
+    def __iter__(self):
+        empty = True
+        try:
+            for chunk in self.body:
+                empty = False
+                yield chunk
+            if empty:
+                yield b""  # the server sends the headers on a first chunk: before the jobs, not after
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        jobs, self.jobs = self.jobs, None
+        if jobs is None:
+            return
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            run_all(self.app, jobs)
 
 
 def run_all(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
@@ -120,4 +168,5 @@ def register(app: Flask) -> None:
     outcomes.connect()
     introductions.connect()
     meetings.connect()
-    app.after_request(run_after_response)
+    app.after_request(keep_for_after_response)
+    app.wsgi_app = RunAfterResponse(app.wsgi_app)

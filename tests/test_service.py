@@ -1,9 +1,14 @@
 """Running as a service: background jobs after the commit, the queue on Redis, health, metrics, failed jobs."""
+import socket
+import struct
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from matchapp import create_app, jobs, queue, schedule
 from matchapp.extensions import db as _db
@@ -74,6 +79,32 @@ def test_an_edit_is_rescored_by_a_job_after_the_response(client, auth, db, users
     assert response.status_code == 302
     # The test client, like a server, closes the response, which runs the request's jobs.
     assert db.session.scalar(select(func.count()).select_from(Match)) >= 1
+
+
+def test_a_requests_job_runs_even_when_the_client_resets_the_connection(app_config, db, counted_job):
+    """Werkzeug's server skips the body's close() when the socket read after the response fails;
+    the request's jobs (the password-reset mail, an edit's re-scoring) must still run."""
+    served = create_app(dict(app_config, TESTING=False))
+
+    def leave_a_job():
+        jobs.enqueue("note_call", "after the response")
+        _db.session.commit()
+        return "", 204
+    served.add_url_rule("/leave-a-job", view_func=leave_a_job)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port)) as client:
+            # A request, then bytes the server reads after answering, then a reset instead of a close.
+            client.sendall(b"GET /leave-a-job HTTP/1.1\r\nHost: localhost\r\n\r\nleftover")
+            assert client.recv(4096).startswith(b"HTTP/1.1 204")
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        deadline = time.time() + 5
+        while not counted_job and time.time() < deadline:
+            time.sleep(0.05)
+        assert counted_job == ["after the response"]
+    finally:
+        server.shutdown()
 
 
 def test_metrics_count_requests_for_admins_and_token_holders_only(app_config, db, users):
