@@ -216,3 +216,16 @@ def test_a_query_value_given_twice_is_refused_by_name(client, api, query, field)
     path = "/api/v1/needs/ip-solar/matches" if field == "top" else "/api/v1/needs"
     response = client.get(path + query, headers=api("city@example.com"))
     assert response.status_code == 400 and response.get_json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize("query, field", [("?jcm=", "jcm"), ("?sector=", "sector"), ("?q=", "q"),
+                                          ("?country=&jcm=true", "country")])
+def test_an_empty_query_value_is_refused_by_name_and_the_document_allows_none(client, api, query, field):
+    response = client.get("/api/v1/technologies" + query, headers=api("city@example.com"))
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == field and "empty" in error["message"]
+    parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/technologies"]["get"]["parameters"]
+    schema = next(p["schema"] for p in parameters if p["name"] == field)
+    assert "" not in schema.get("enum", []) and schema.get("type") in ("string", "boolean")
+    assert client.get("/api/v1/technologies?jcm=true", headers=api("city@example.com")).status_code == 200

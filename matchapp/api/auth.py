@@ -63,9 +63,13 @@ def json_body(allowed: set[str]) -> dict:
     return body
 
 
-def refuse_repeated_query_values() -> None:
-    """Before every API call: a query parameter given twice (?top=5&top=x) is a 400 naming it,
-    since no parameter takes a list and silently using the first would hide the mistake."""
+def refuse_repeated_or_empty_query_values() -> None:
+    """Before every API call: a query parameter given twice (?top=5&top=x) or with no value (?jcm=)
+    is a 400 naming it. No parameter takes a list, and a filter left empty means nothing:
+    silently using the first value, or ignoring the empty one, would hide the caller's mistake."""
     for name in request.args:
-        if len(request.args.getlist(name)) > 1:
+        values = request.args.getlist(name)
+        if len(values) > 1:
             raise ApiError(400, "bad_request", f"'{name}' is given more than once", name)
+        if values[0] == "":
+            raise ApiError(400, "bad_request", f"'{name}' is empty: give a value or leave the parameter out", name)

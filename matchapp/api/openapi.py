@@ -60,14 +60,14 @@ def filters(statuses) -> list[dict]:
     sectors = list(db.session.scalars(select(Sector.code).order_by(Sector.position)))
     return [
         {"name": "q", "in": "query", "schema": TEXT, "description": "words in Japanese or English"},
-        {"name": "sector", "in": "query", "schema": {"type": "string", "enum": ["", *sectors]},
+        {"name": "sector", "in": "query", "schema": {"type": "string", "enum": sectors},
          "description": "sector code; unknown → 400"},
-        {"name": "country", "in": "query", "schema": {"type": "string", "enum": ["", *country_codes()]},
+        {"name": "country", "in": "query", "schema": {"type": "string", "enum": country_codes()},
          "description": "ISO alpha-2; technologies open to any country are kept; unknown → 400"},
         {"name": "jcm", "in": "query", "schema": {"type": "boolean"}, "description": "JCM partner countries only"},
-        {"name": "language", "in": "query", "schema": {"type": "string", "enum": ["", "ja", "en"]}},
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "any", *statuses]},
-         "description": "empty: active listings; 'any': all the caller may see; or one status"},
+        {"name": "language", "in": "query", "schema": {"type": "string", "enum": ["ja", "en"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["any", *statuses]},
+         "description": "left out: active listings; 'any': all the caller may see; or one status"},
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORT_NAMES)}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10**6}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
@@ -187,7 +187,16 @@ def named(paths: dict) -> dict:
             operation["operationId"], tag = OPERATIONS[(method, path)]
             operation["tags"] = [tag]
             operation["responses"] = {**operation["responses"], **COMMON_RESPONSES}
+            for parameter in operation.get("parameters", []):
+                refuse_empty(parameter)
     return paths
+
+
+def refuse_empty(parameter: dict) -> None:
+    """A query value may not be empty (?jcm= is a 400, see auth.refuse_repeated_or_empty_query_values)."""
+    schema = parameter["schema"]
+    if parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema:
+        parameter["schema"] = {**schema, "minLength": 1}
 
 
 def document() -> dict:

@@ -12,12 +12,12 @@ from ..introductions import services as introductions
 from ..matching import store
 from ..models import ApiToken, Need, Technology, User
 from ..models.base import as_utc
-from .auth import ApiError, json_body, refuse_repeated_query_values, token_required
+from .auth import ApiError, json_body, refuse_repeated_or_empty_query_values, token_required
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-bp.before_request(refuse_repeated_query_values)
+bp.before_request(refuse_repeated_or_empty_query_values)
 SECTIONS = {Technology: "technologies", Need: "needs"}
 NOUNS = {Technology: "technology", Need: "need"}
 MAX_TOP = 100
