@@ -1,7 +1,8 @@
 """API endpoints for introductions' meetings: list mine, propose, reschedule, confirm, cancel, .ics.
 
 The same services as the pages (introductions/meetings.py); bodies are checked strictly: an
-unknown property, a time without its offset or a wrong type is a 400 naming the field.
+unknown property, a time without its offset or a wrong type is a 400 naming the field. A refusal
+by the rules (IntroductionError) is answered in one place, errors.handle_domain_error.
 """
 from datetime import datetime
 
@@ -60,12 +61,6 @@ def proposal(body: dict) -> tuple:
     return [moment(s, "starts") for s in starts], text["mode"], text["url"], text["place"], duration
 
 
-def refused(error: introductions.IntroductionError) -> ApiError:
-    db.session.rollback()
-    code = {400: "bad_request", 404: "not_found"}.get(error.status, "conflict")
-    return ApiError(error.status, code, str(error.message))
-
-
 def visible_meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not introductions.visible(g.api_user, meeting.introduction):
@@ -86,11 +81,8 @@ def list_meetings():
 def propose_meeting(introduction_id):
     introduction = introduction_or_404(introduction_id)
     starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
-    try:
-        meeting = meeting_service.propose(g.api_user, introduction, starts, mode, url, place, duration)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        raise refused(error)
+    meeting = meeting_service.propose(g.api_user, introduction, starts, mode, url, place, duration)
+    db.session.commit()
     return jsonify(meeting_json(meeting)), 201
 
 
@@ -100,11 +92,8 @@ def propose_meeting(introduction_id):
 def reschedule_meeting(meeting_id):
     meeting = visible_meeting(meeting_id)
     starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
-    try:
-        meeting_service.reschedule(g.api_user, meeting, starts, mode, url, place, duration)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        raise refused(error)
+    meeting_service.reschedule(g.api_user, meeting, starts, mode, url, place, duration)
+    db.session.commit()
     return jsonify(meeting_json(meeting))
 
 
@@ -116,11 +105,8 @@ def confirm_meeting(meeting_id):
     option = json_body({"option"}).get("option")
     if not isinstance(option, int) or isinstance(option, bool):
         raise ApiError(400, "bad_request", "'option' must be the id of one of the proposed times", "option")
-    try:
-        meeting_service.confirm(g.api_user, meeting, option)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        raise refused(error)
+    meeting_service.confirm(g.api_user, meeting, option)
+    db.session.commit()
     return jsonify(meeting_json(meeting))
 
 
@@ -130,11 +116,8 @@ def confirm_meeting(meeting_id):
 def cancel_meeting(meeting_id):
     meeting = visible_meeting(meeting_id)
     json_body(set())
-    try:
-        meeting_service.cancel(g.api_user, meeting)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        raise refused(error)
+    meeting_service.cancel(g.api_user, meeting)
+    db.session.commit()
     return jsonify(meeting_json(meeting))
 
 

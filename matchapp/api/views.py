@@ -147,12 +147,8 @@ def create_introduction():
     technology = db.session.scalar(select(Technology).where(Technology.ref == body["technology"]))
     if need is None or technology is None:
         raise ApiError(404, "not_found", "no such need or technology")
-    try:
-        introduction = introductions.request_introduction(g.api_user, need, technology, message)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        db.session.rollback()
-        raise ApiError(error.status, "not_found" if error.status == 404 else "conflict", str(error.message))
+    introduction = introductions.request_introduction(g.api_user, need, technology, message)
+    db.session.commit()
     return jsonify(introductions.as_json(introduction)), 201
 
 
@@ -176,12 +172,8 @@ def introduction_action(introduction_id, action):
     note = json_body({"note"}).get("note", "")
     if not isinstance(note, str) or len(note) > 2000:
         raise ApiError(400, "bad_request", "'note' must be a string of at most 2000 characters", "note")
-    try:
-        introductions.act(g.api_user, introduction, action, note)
-        db.session.commit()
-    except introductions.IntroductionError as error:
-        db.session.rollback()
-        raise ApiError(error.status, "conflict" if error.status == 409 else "not_found", str(error.message))
+    introductions.act(g.api_user, introduction, action, note)
+    db.session.commit()
     return jsonify(introductions.as_json(introduction))
 
 
