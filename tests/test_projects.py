@@ -153,3 +153,21 @@ def test_figures_match_the_database_on_a_seeded_pipeline(client, db, introductio
     pairs = dict(line.rsplit(",", 1) for line in client.get("/workspace/dashboard/by_pair.csv").data.decode("utf-8-sig").splitlines()[1:])
     osaka = db.session.scalar(select(func.count()).select_from(Project).where(Project.japanese_city == "Osaka"))
     assert int(pairs["Osaka – Hai Phong"]) == osaka
+
+
+def test_projects_and_figures_download_as_workbooks_with_typed_cells(client, db, introduction):
+    from datetime import datetime
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    client.post(f"/workspace/introductions/{introduction}/project")
+    client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
+    client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "400"})
+    sheet = load_workbook(BytesIO(client.get("/workspace/projects.xlsx").data)).worksheets[0]
+    header, first = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    row = dict(zip(header, first))
+    assert row["id"] == 1 and row["verified_co2_t"] == 400 and isinstance(row["updated_at"], datetime)
+    assert row["stage"] == project(db).stage
+    funnel = load_workbook(BytesIO(client.get("/workspace/dashboard/funnel.xlsx").data)).worksheets[0]
+    counts = {label: value for label, value in funnel.iter_rows(min_row=2, values_only=True)}
+    assert sum(counts.values()) == 1 and all(isinstance(v, int) for v in counts.values())

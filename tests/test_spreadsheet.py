@@ -101,7 +101,7 @@ def test_a_broken_file_is_explained(client, auth, db, users):
     assert "The file is not valid JSON" in client.get(location).get_data(as_text=True)
     response = upload(client, "technologies", "title\nx\n".encode("utf-16"))
     assert response.status_code == 400
-    assert "The file is not UTF-8 text" in response.get_data(as_text=True)
+    assert "The file is not UTF-8 or Shift_JIS (CP932) text, nor an Excel workbook" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 1  # only the JSON one
     location = upload(client, "technologies", b"title,colour\nx,red\n").headers["Location"]
     page = client.get(location).get_data(as_text=True)

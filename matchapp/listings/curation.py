@@ -1,7 +1,7 @@
-"""Coordinators' curation: stale listings, CSV export, and CSV or bundle uploads with a preview."""
+"""Coordinators' curation: stale listings, CSV and Excel export, and CSV, Excel or bundle uploads with a preview."""
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,11 @@ from ..models.base import utcnow
 from . import search, services
 from .blueprint import bp
 
-UPLOAD_KINDS = {"technologies": _l("Technologies (CSV)"), "needs": _l("Needs (CSV)"), "bundle": _l("Bundle (JSON)")}
+UPLOAD_KINDS = {"technologies": _l("Technologies (CSV or Excel)"), "needs": _l("Needs (CSV or Excel)"),
+                "bundle": _l("Bundle (JSON)")}
+# How an upload was read, as the preview says it.
+READ_AS = {"UTF-8": _l("UTF-8 text"), "CP932": _l("Shift_JIS text (CP932, Japanese Excel’s “CSV”)"),
+           "xlsx": _l("Excel workbook (.xlsx)")}
 
 
 class UploadForm(Form):
@@ -45,14 +49,14 @@ def stale():
     return render_template("listings/stale.html", listings=listings, freshness=services.freshness)
 
 
-@bp.route("/listings/export/<any(technologies, needs):section>.csv")
+@bp.route("/listings/export/<any(technologies, needs):section>.<any(csv, xlsx):fmt>")
 @roles_required("coordinator", "admin")
-def export_csv(section):
-    body = spreadsheet.export_csv(section)
-    audit.record("export", f"{section}.csv")
+def export_listings(section, fmt):
+    """Every listing of a section as CSV or as an Excel workbook, to edit and upload again."""
+    header, rows = spreadsheet.listing_table(section)
+    audit.record("export", f"{section}.{fmt}")
     db.session.commit()
-    return Response(body.encode("utf-8"), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=matchapp-{section}.csv"})
+    return spreadsheet.table_download(header, rows, section, fmt)
 
 
 @bp.route("/listings/import", methods=["GET", "POST"])
@@ -62,13 +66,12 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-        if text is None or "\x00" in text:
-            form.file.errors.append(_("The file is not UTF-8 text: save it as “CSV UTF-8” (or JSON in UTF-8) and upload it again."))
+            text, read_as = spreadsheet.read_upload(form.file.data.read(), form.kind.data,
+                                                    current_app.config["UPLOAD_MAX_ROWS"])
+        except spreadsheet.SpreadsheetError as error:
+            form.file.errors.extend(error.errors)
         else:
-            pending = PendingUpload(user_id=current_user.id, kind=form.kind.data,
+            pending = PendingUpload(user_id=current_user.id, kind=form.kind.data, read_as=read_as,
                                     filename=(form.file.data.filename or "")[:255], payload=text)
             db.session.add(pending)
             db.session.commit()
@@ -101,7 +104,7 @@ def parse_upload(pending) -> tuple[dict | None, list[str]]:
             data = json.loads(pending.payload)
             bundle.validate_bundle(data)
             return data, []
-        data, rows, problems = spreadsheet.parse_csv(pending.kind, pending.payload.encode("utf-8"),
+        data, rows, problems = spreadsheet.parse_csv(pending.kind, pending.payload,
                                                      max_rows=current_app.config["UPLOAD_MAX_ROWS"])
         try:
             bundle.validate_bundle(data)
@@ -133,14 +136,15 @@ def preview(upload_id):
     if form.validate_on_submit():
         if errors:
             flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
-            return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form), 400
+            return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
+                                   read_as=READ_AS), 400
         pending.state = "queued"
         pending.total = sum(len(data.get(section, [])) for section in ("technologies", "needs"))
         jobs.enqueue("import_upload", pending.id)
         db.session.commit()
         return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
     return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
-                           existing=existing_refs(data) if data else set())
+                           read_as=READ_AS, existing=existing_refs(data) if data else set())
 
 
 @bp.route("/listings/import/<int:upload_id>/progress")

@@ -16,6 +16,8 @@ class PendingUpload(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(255), default="")
     payload: Mapped[str] = mapped_column(Text)
+    # How the file was read: "UTF-8", "CP932" or "xlsx" (a workbook is kept as the CSV text it holds).
+    read_as: Mapped[str] = mapped_column(String(10), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # previewed -> queued (confirmed) -> running -> done | failed; the page shows processed / total.
     state: Mapped[str] = mapped_column(String(20), default="previewed", server_default="previewed")

@@ -1,10 +1,8 @@
 """Pipeline pages: board and list with filters, CSV, project detail and its changes, dashboard."""
-import csv
-import io
 from collections import Counter
 from statistics import median
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -21,7 +19,7 @@ from ..models import (CLOSED_STAGE, FUNDING_STATUSES, MEMBER_ROLES, PROJECT_FUND
 from ..downloads import download
 from ..models import ProjectDocument
 from ..models.base import as_utc
-from ..spreadsheet import neutralise
+from ..spreadsheet import table_download
 from ..templating import STAGE_LABELS
 from . import next_steps, projects
 from .blueprint import bp
@@ -60,21 +58,20 @@ def pipeline():
                                                    if p.japanese_city}))
 
 
-@bp.route("/projects.csv")
+PROJECT_COLUMNS = ["id", "title", "stage", "city", "country", "japanese_city", "sector", "expected_co2_t",
+                   "verified_co2_t", "investment_jpy", "updated_at"]
+
+
+@bp.route("/projects.<any(csv, xlsx):fmt>")
 @roles_required(*STAFF)
-def pipeline_csv():
-    audit.record("export", "projects.csv")
+def pipeline_table(fmt):
+    """The projects the pipeline's filters select, as CSV or an Excel workbook."""
+    audit.record("export", f"projects.{fmt}")
     db.session.commit()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "title", "stage", "city", "country", "japanese_city", "sector", "expected_co2_t",
-                     "verified_co2_t", "investment_jpy", "updated_at"])
-    for p in filtered_projects(request.args):
-        writer.writerow([p.id, neutralise(p.title), p.stage, neutralise(p.city.name) if p.city else "",
-                         p.city.country_code if p.city else "", neutralise(p.japanese_city), p.sector or "",
-                         p.expected_co2_t or "", p.verified_co2_t, p.investment_jpy or "", as_utc(p.updated_at).isoformat()])
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=matchapp-projects.csv"})
+    rows = [[p.id, p.title, p.stage, p.city.name if p.city else None, p.city.country_code if p.city else None,
+             p.japanese_city or None, p.sector, p.expected_co2_t, p.verified_co2_t, p.investment_jpy,
+             as_utc(p.updated_at).replace(microsecond=0)] for p in filtered_projects(request.args)]
+    return table_download(PROJECT_COLUMNS, rows, "projects", fmt)
 
 
 def project_or_404(project_id: int) -> Project:
@@ -301,16 +298,12 @@ def dashboard():
 
 
 @bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year, positives_in_top5)"
-          ":series>.csv")
+          ":series>.<any(csv, xlsx):fmt>")
 @roles_required(*STAFF)
-def figures_csv(series):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([series, "value"])
-    for label, value in figures(db.session.scalars(select(Project)).all())[series]:
-        writer.writerow([neutralise(str(label)), value])
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=matchapp-{series}.csv"})
+def figures_table(series, fmt):
+    """One series of the dashboard, as CSV or an Excel workbook."""
+    rows = [[str(label), value] for label, value in figures(db.session.scalars(select(Project)).all())[series]]
+    return table_download([series, "value"], rows, series, fmt)
 
 
 def introduction_figures() -> dict:
