@@ -36,7 +36,14 @@ run: $(VENV)/.installed translations
 	@echo "MatchApp is running at http://127.0.0.1:$(PORT)/"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed-dev translations test-sqlite test-postgres
+# Redocly's linter for the OpenAPI document (tests/test_api_lint.py), from the npm registry, pinned by its lock file.
+REDOCLY := tools/redocly/node_modules/.bin/redocly
+
+$(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
+	npm ci --prefix tools/redocly --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed-dev $(REDOCLY) translations test-sqlite test-postgres
 
 test-sqlite:
 	env -u TEST_DATABASE_URL $(PY) -m pytest -q tests

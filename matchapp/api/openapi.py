@@ -5,11 +5,27 @@ from .. import jcm
 from ..bundle import SPECS
 from ..extensions import db
 from ..listings.search import MAX_PER_PAGE, SORT_NAMES
-from ..models import NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
+from ..models import CURRENCIES, NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
 
 # Text a request may carry: anything but NUL, which no field can store (input_guard answers 400).
 TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 NULLABLE = {"amount": "integer", "number": "number", "datetime": "string", "timezone": "string"}
+# Each set of values a listing field takes, as one named schema: a generated client makes one type of
+# each (a nullable field refers to it with anyOf [it, null]) instead of a new type per field.
+ENUMS = {"Currency": CURRENCIES, "TechnologyStatus": TECHNOLOGY_STATUSES, "NeedStatus": NEED_STATUSES}
+# Parameters taking a sector or a country refer to one schema each, so that a client has one type of each.
+SECTOR = {"$ref": "#/components/schemas/SectorCode"}
+COUNTRY = {"$ref": "#/components/schemas/CountryCode"}
+
+
+def enum_ref(values) -> dict:
+    name = next(name for name, known in ENUMS.items() if tuple(known) == tuple(values))
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def one_of(codes: list[str]) -> dict:
+    """A code from a reference table; a table still empty allows any (JSON Schema wants enum non-empty)."""
+    return {"type": "string", "enum": codes} if codes else {"type": "string", "minLength": 1}
 
 
 def field_schema(kind: str, argument=None) -> dict:
@@ -17,7 +33,7 @@ def field_schema(kind: str, argument=None) -> dict:
         schema = {"type": [NULLABLE[kind], "null"]}
         return schema | ({"format": "date-time"} if kind == "datetime" else {})
     if kind == "enum":
-        return {"type": ["string", "null"], "enum": list(argument) + [None]}
+        return {"anyOf": [enum_ref(argument), {"type": "null"}]}
     if kind == "bool":
         return {"type": "boolean"}
     if kind in ("sectors", "countries", "names", "funding"):
@@ -57,12 +73,11 @@ ERRORS = {status: json_response(text, "Error") for status, text in
 
 def filters(statuses) -> list[dict]:
     """The search filters of a listing endpoint, with the values the server accepts."""
-    sectors = list(db.session.scalars(select(Sector.code).order_by(Sector.position)))
     return [
         {"name": "q", "in": "query", "schema": TEXT, "description": "words in Japanese or English"},
-        {"name": "sector", "in": "query", "schema": {"type": "string", "enum": sectors},
+        {"name": "sector", "in": "query", "schema": SECTOR,
          "description": "sector code; unknown → 400"},
-        {"name": "country", "in": "query", "schema": {"type": "string", "enum": country_codes()},
+        {"name": "country", "in": "query", "schema": COUNTRY,
          "description": "ISO alpha-2; technologies open to any country are kept; unknown → 400"},
         {"name": "jcm", "in": "query", "schema": {"type": "boolean"}, "description": "JCM partner countries only"},
         {"name": "language", "in": "query", "schema": {"type": "string", "enum": ["ja", "en"]}},
@@ -169,6 +184,15 @@ OPERATIONS = {
     ("post", "/meetings/{id}/cancel"): ("cancelMeeting", "meetings"),
     ("get", "/meetings/{id}.ics"): ("getMeetingCalendar", "meetings"),
 }
+# The groups of operations, in the order a reader meets them.
+TAGS = {
+    "tokens": "Log in: exchange an e-mail and password for a bearer token.",
+    "listings": "Technologies of Japanese companies and needs of partner cities, with search filters.",
+    "matching": "Technologies ranked for a need, each with the points and reasons behind its score.",
+    "introductions": "Requests to introduce a city and a company, and their answers.",
+    "meetings": "Meeting times proposed for an introduction, confirmed, rescheduled or cancelled; calendars.",
+    "jcm": "Screening against the JCM equipment-subsidy rules.",
+}
 # What any operation may answer besides its own statuses.
 COMMON_RESPONSES = {
     "429": {"description": "too many requests: wait the seconds Retry-After gives",
@@ -202,11 +226,15 @@ def refuse_empty(parameter: dict) -> None:
 def document() -> dict:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "MatchApp API", "version": "1"},
+        "info": {"title": "MatchApp API", "version": "1",
+                 "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **{name: {"type": "string", "enum": list(values)} for name, values in ENUMS.items()},
+                "SectorCode": one_of(list(db.session.scalars(select(Sector.code).order_by(Sector.position)))),
+                "CountryCode": one_of(country_codes()),
                 "Technology": listing_schema("technologies", {}),
                 "Need": listing_schema("needs", {"country": {"type": "string"}}),
                 "TechnologyPage": page_schema("Technology"),
@@ -260,7 +288,8 @@ def document() -> dict:
                                                                  "the error under"}}}}},
             },
         },
-        "tags": [{"name": name} for name in dict.fromkeys(tag for _op, tag in OPERATIONS.values())],
+        "tags": [{"name": name, "description": TAGS[name]}
+                 for name in dict.fromkeys(tag for _op, tag in OPERATIONS.values())],
         "paths": named({
             "/tokens": {"post": {
                 "summary": "Create a token from e-mail and password", "security": [],
@@ -280,7 +309,7 @@ def document() -> dict:
                        "schema": {"type": "number", "minimum": low, "maximum": high}}
                       for n, (low, high) in jcm.RANGES.items()),
                     {"name": "country", "in": "query", "required": True,
-                     "schema": {"type": "string", "enum": country_codes()}},
+                     "schema": COUNTRY},
                     {"name": "technology", "in": "query", "required": False, "schema": TEXT}],
                 "responses": {"200": json_response("the screening", "Screening"), **ERRORS}}},
             "/introductions": {"post": {
