@@ -193,6 +193,31 @@ TAGS = {
     "meetings": "Meeting times proposed for an introduction, confirmed, rescheduled or cancelled; calendars.",
     "jcm": "Screening against the JCM equipment-subsidy rules.",
 }
+# The next steps a client takes from an answer (OpenAPI links); the stateful tests follow them too.
+THIS_ONE = {"id": "$response.body#/id"}
+INTRODUCTION_STEPS = {
+    "getIt": {"operationId": "getIntroduction", "parameters": THIS_ONE},
+    "acceptIt": {"operationId": "actOnIntroduction", "parameters": {**THIS_ONE, "action": "accept"}},
+    "answerIt": {"operationId": "actOnIntroduction", "parameters": THIS_ONE},
+    "proposeMeetingTimes": {"operationId": "proposeMeeting", "parameters": THIS_ONE},
+}
+MEETING_STEPS = {
+    "reschedule": {"operationId": "rescheduleMeeting", "parameters": THIS_ONE},
+    "cancel": {"operationId": "cancelMeeting", "parameters": THIS_ONE},
+    "calendar": {"operationId": "getMeetingCalendar", "parameters": THIS_ONE},
+}
+LINKS = {
+    ("listNeeds", "200"): {"matchesOfTheFirst": {"operationId": "listNeedMatches",
+                                                 "parameters": {"ref": "$response.body#/items/0/ref"}}},
+    ("getNeed", "200"): {"matches": {"operationId": "listNeedMatches", "parameters": {"ref": "$response.body#/ref"}}},
+    ("listNeedMatches", "200"): {"requestTheBest": {"operationId": "createIntroduction", "requestBody": {
+        "need": "$request.path.ref", "technology": "$response.body#/0/technology"}}},
+    ("createIntroduction", "201"): INTRODUCTION_STEPS,
+    ("actOnIntroduction", "200"): INTRODUCTION_STEPS,
+    ("proposeMeeting", "201"): {**MEETING_STEPS, "confirmTheFirstTime": {
+        "operationId": "confirmMeeting", "parameters": THIS_ONE, "requestBody": {"option": "$response.body#/options/0/id"}}},
+    ("confirmMeeting", "200"): MEETING_STEPS,
+}
 # What any operation may answer besides its own statuses.
 COMMON_RESPONSES = {
     "429": {"description": "too many requests: wait the seconds Retry-After gives",
@@ -205,12 +230,15 @@ COMMON_RESPONSES = {
 
 
 def named(paths: dict) -> dict:
-    """Every operation with its operationId, tag and the common responses (KeyError if one has none)."""
+    """Every operation with its operationId, tag, links and the common responses (KeyError if one has none)."""
     for path, methods in paths.items():
         for method, operation in methods.items():
             operation["operationId"], tag = OPERATIONS[(method, path)]
             operation["tags"] = [tag]
             operation["responses"] = {**operation["responses"], **COMMON_RESPONSES}
+            for status, response in operation["responses"].items():
+                if (operation["operationId"], status) in LINKS:
+                    operation["responses"][status] = {**response, "links": LINKS[operation["operationId"], status]}
             for parameter in operation.get("parameters", []):
                 refuse_empty(parameter)
     return paths
