@@ -54,7 +54,7 @@ def test_the_main_flow_through_a_generated_client(generated):
 
     def logged_in(email):
         anonymous = client_package.Client(base_url=base_url, raise_on_unexpected_status=True)
-        token = tokens.sync(client=anonymous, body=models.CreateTokenBody(email=email, password=factories.PASSWORD))
+        token = tokens.sync(client=anonymous, body=models.TokenRequest(email=email, password=factories.PASSWORD))
         assert isinstance(token, models.Token), token
         return client_package.AuthenticatedClient(base_url=base_url, token=token.token,
                                                   raise_on_unexpected_status=True)
@@ -71,7 +71,7 @@ def test_the_main_flow_through_a_generated_client(generated):
     assert matches[0].technology == "rooftop-pv" and matches[0].score > 0 and matches[0].reasons
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
 
-    introduction = introductions.create_introduction.sync(client=city, body=models.CreateIntroductionBody(
+    introduction = introductions.create_introduction.sync(client=city, body=models.IntroductionRequest(
         need="ip-solar", technology="rooftop-pv", message="Could we talk about the industrial park?"))
     assert isinstance(introduction, models.Introduction) and introduction.state == "requested", introduction
     refused = introductions.act_on_introduction.sync(introduction.id, models.ActOnIntroductionAction.ACCEPT,
@@ -88,7 +88,7 @@ def test_the_main_flow_through_a_generated_client(generated):
     assert isinstance(meeting, models.Meeting) and meeting.state == models.MeetingState.PROPOSED, meeting
     assert [o.starts_at for o in meeting.options] == [soon, soon + timedelta(days=1)]
     chosen = meeting.options[1].id
-    confirmed = meetings.confirm_meeting.sync(meeting.id, client=city, body=models.ConfirmMeetingBody(option=chosen))
+    confirmed = meetings.confirm_meeting.sync(meeting.id, client=city, body=models.OptionChoice(option=chosen))
     assert confirmed.state == models.MeetingState.CONFIRMED and confirmed.starts_at == soon + timedelta(days=1)
     assert [m.id for m in meetings.list_meetings.sync(client=firm)] == [meeting.id]
 

@@ -49,20 +49,6 @@ def token_required(view):
     return wrapped
 
 
-def json_body(allowed: set[str]) -> dict:
-    """The request's JSON object ({} for no body); 400 naming the first property the schema does
-    not allow (the OpenAPI says additionalProperties: false: extras are refused, not ignored)."""
-    body = request.get_json(silent=True)
-    if body is None and not request.get_data():
-        body = {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "send a JSON object")
-    for name in body:
-        if name not in allowed:
-            raise ApiError(400, "bad_request", f"unknown property '{name}'", name)
-    return body
-
-
 def refuse_repeated_or_empty_query_values() -> None:
     """Before every API call: a query parameter given twice (?top=5&top=x) or with no value (?jcm=)
     is a 400 naming it. No parameter takes a list, and a filter left empty means nothing:

@@ -1,11 +1,10 @@
 """API endpoints for introductions' meetings: list mine, propose, reschedule, confirm, cancel, .ics.
 
-The same services as the pages (introductions/meetings.py); bodies are checked strictly: an
-unknown property, a time without its offset or a wrong type is a 400 naming the field. A refusal
+The same services as the pages (introductions/meetings.py); bodies are checked strictly against
+their models (bodies.py): an unknown property, a time without its offset or a wrong type is a 400
+naming the field. A refusal
 by the rules (IntroductionError) is answered in one place, errors.handle_domain_error.
 """
-from datetime import datetime
-
 from flask import g, jsonify
 
 from .. import calendars
@@ -15,10 +14,9 @@ from ..introductions import meetings as meeting_service
 from ..introductions import services as introductions
 from ..models import Meeting
 from ..models.base import as_utc
-from .auth import ApiError, json_body, token_required
+from .auth import ApiError, token_required
+from .bodies import NoBody, OptionChoice, Proposal, parsed
 from .views import bp, introduction_or_404
-
-PROPOSAL_FIELDS = {"starts", "mode", "url", "place", "duration_minutes"}
 
 
 def meeting_json(meeting: Meeting) -> dict:
@@ -32,33 +30,10 @@ def meeting_json(meeting: Meeting) -> dict:
     }
 
 
-def moment(value, field: str) -> datetime:
-    """An RFC 3339 date-time with its offset (a time without one names no instant)."""
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ApiError(400, "bad_request", f"'{field}' must be a date-time with its offset, e.g. "
-                                           "2031-03-04T10:00:00+09:00", field)
-    return as_utc(parsed)
-
-
-def proposal(body: dict) -> tuple:
-    """(starts, mode, url, place, duration) from a proposal body, or a 400 naming the field."""
-    starts = body.get("starts")
-    if not isinstance(starts, list) or not starts:
-        raise ApiError(400, "bad_request", "'starts' must be a list of 1 to 5 date-times", "starts")
-    text = {}
-    for name in ("mode", "url", "place"):
-        value = body.get(name, "")
-        if not isinstance(value, str):
-            raise ApiError(400, "bad_request", f"'{name}' must be a string", name)
-        text[name] = value
-    duration = body.get("duration_minutes", 60)
-    if not isinstance(duration, int) or isinstance(duration, bool):
-        raise ApiError(400, "bad_request", "'duration_minutes' must be an integer", "duration_minutes")
-    return [moment(s, "starts") for s in starts], text["mode"], text["url"], text["place"], duration
+def proposal() -> tuple:
+    """(starts in UTC, mode, url, place, duration) from the request's Proposal body."""
+    body = parsed(Proposal)
+    return [as_utc(start) for start in body.starts], body.mode, body.url, body.place, body.duration_minutes
 
 
 def visible_meeting(meeting_id: int) -> Meeting:
@@ -80,7 +55,7 @@ def list_meetings():
 @idempotent
 def propose_meeting(introduction_id):
     introduction = introduction_or_404(introduction_id)
-    starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
+    starts, mode, url, place, duration = proposal()
     meeting = meeting_service.propose(g.api_user, introduction, starts, mode, url, place, duration)
     db.session.commit()
     return jsonify(meeting_json(meeting)), 201
@@ -91,7 +66,7 @@ def propose_meeting(introduction_id):
 @idempotent
 def reschedule_meeting(meeting_id):
     meeting = visible_meeting(meeting_id)
-    starts, mode, url, place, duration = proposal(json_body(PROPOSAL_FIELDS))
+    starts, mode, url, place, duration = proposal()
     meeting_service.reschedule(g.api_user, meeting, starts, mode, url, place, duration)
     db.session.commit()
     return jsonify(meeting_json(meeting))
@@ -102,10 +77,7 @@ def reschedule_meeting(meeting_id):
 @idempotent
 def confirm_meeting(meeting_id):
     meeting = visible_meeting(meeting_id)
-    option = json_body({"option"}).get("option")
-    if not isinstance(option, int) or isinstance(option, bool):
-        raise ApiError(400, "bad_request", "'option' must be the id of one of the proposed times", "option")
-    meeting_service.confirm(g.api_user, meeting, option)
+    meeting_service.confirm(g.api_user, meeting, parsed(OptionChoice).option)
     db.session.commit()
     return jsonify(meeting_json(meeting))
 
@@ -115,7 +87,7 @@ def confirm_meeting(meeting_id):
 @idempotent
 def cancel_meeting(meeting_id):
     meeting = visible_meeting(meeting_id)
-    json_body(set())
+    parsed(NoBody)
     meeting_service.cancel(g.api_user, meeting)
     db.session.commit()
     return jsonify(meeting_json(meeting))

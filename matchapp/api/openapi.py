@@ -5,6 +5,7 @@ from .. import jcm
 from ..bundle import SPECS
 from ..extensions import db
 from ..listings.search import MAX_PER_PAGE, SORT_NAMES
+from . import bodies
 from ..models import CURRENCIES, NEED_STATUSES, TECHNOLOGY_STATUSES, Country, Sector
 
 # Text a request may carry: anything but NUL, which no field can store (input_guard answers 400).
@@ -115,20 +116,10 @@ MEETING = {"type": "object", "additionalProperties": False, "required": [
     "proposer_side": {"type": "string", "enum": ["city", "company", "coordinator"]},
     "sequence": {"type": "integer", "description": "the calendar event's SEQUENCE: rises with every change"},
     "updated_at": DATE_TIME}}
-PROPOSAL = {"type": "object", "additionalProperties": False, "required": ["starts", "mode"], "properties": {
-    "starts": {"type": "array", "minItems": 1, "maxItems": 5,
-               "items": DATE_TIME | {"description": "with its offset, in the future"}},
-    "mode": {"type": "string", "enum": ["online", "in_person"]},
-    "url": TEXT | {"description": "the meeting link (online)", "maxLength": 500},
-    "place": TEXT | {"description": "where (in person)", "maxLength": 300},
-    "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 480, "default": 60}}}
-
-
 def meeting_paths() -> dict:
     meeting_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     bearer = [{"bearer": []}]
-    proposal_body = {"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Proposal"}}}}
+    proposal_body = bodies.request_body(bodies.Proposal)
     conflict = json_response("not allowed now or for this side", "Error")
     return {
         "/meetings": {"get": {
@@ -145,13 +136,11 @@ def meeting_paths() -> dict:
             "responses": {"200": json_response("the meeting", "Meeting"), "409": conflict, **ERRORS}}},
         "/meetings/{id}/confirm": {"post": {
             "summary": "Pick one of the proposed times (the side that did not propose)", "security": bearer,
-            "parameters": [meeting_id], "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["option"], "additionalProperties": False,
-                "properties": {"option": {"type": "integer", "description": "an id from options"}}}}}},
+            "parameters": [meeting_id], "requestBody": bodies.request_body(bodies.OptionChoice),
             "responses": {"200": json_response("the confirmed meeting", "Meeting"), "409": conflict, **ERRORS}}},
         "/meetings/{id}/cancel": {"post": {
             "summary": "Cancel the meeting (either side); calendars show it cancelled", "security": bearer,
-            "parameters": [meeting_id],
+            "parameters": [meeting_id], "requestBody": bodies.request_body(bodies.NoBody, required=False),
             "responses": {"200": json_response("the cancelled meeting", "Meeting"), "409": conflict, **ERRORS}}},
         "/meetings/{id}.ics": {"get": {
             "summary": "The meeting as an iCalendar file", "security": bearer, "parameters": [meeting_id],
@@ -305,7 +294,7 @@ def document() -> dict:
                     "rule_effective_from": {"type": "string"}}},
                 "Meeting": MEETING,
                 "MeetingList": {"type": "array", "items": {"$ref": "#/components/schemas/Meeting"}},
-                "Proposal": PROPOSAL,
+                **bodies.schemas(),
                 "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
@@ -321,10 +310,7 @@ def document() -> dict:
         "paths": named({
             "/tokens": {"post": {
                 "summary": "Create a token from e-mail and password", "security": [],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["email", "password"], "additionalProperties": False,
-                    "properties": {"email": TEXT, "password": TEXT,
-                                   "name": TEXT}}}}},
+                "requestBody": bodies.request_body(bodies.TokenRequest),
                 "responses": {"201": json_response("the new token, shown once", "Token"),
                               "400": ERRORS["400"], "401": json_response("wrong credentials", "Error")}}},
             **listing_paths("technologies", "Technology", TECHNOLOGY_STATUSES),
@@ -343,10 +329,7 @@ def document() -> dict:
             "/introductions": {"post": {
                 "summary": "Request an introduction (a coordinator's request is a proposal both sides must accept)",
                 "security": [{"bearer": []}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["need", "technology"], "additionalProperties": False,
-                    "properties": {"need": TEXT, "technology": TEXT,
-                                   "message": TEXT}}}}},
+                "requestBody": bodies.request_body(bodies.IntroductionRequest),
                 "responses": {"201": json_response("the new introduction", "Introduction"),
                               "409": json_response("not allowed, or already requested", "Error"), **ERRORS}}},
             "/introductions/{id}": {"get": {
@@ -359,10 +342,7 @@ def document() -> dict:
                                {"name": "action", "in": "path", "required": True, "schema": {
                                    "type": "string",
                                    "enum": ["accept", "decline", "withdraw", "renew", "met", "follow_up", "close"]}}],
-                "requestBody": {"required": False, "content": {"application/json": {"schema": {
-                    "type": "object", "additionalProperties": False,
-                    "properties": {"note": TEXT | {"maxLength": 2000,
-                                                   "description": "kept with the history line"}}}}}},
+                "requestBody": bodies.request_body(bodies.IntroductionNote, required=False),
                 "responses": {"200": json_response("the introduction in its new state", "Introduction"),
                               "409": json_response("not allowed in this state or for this side", "Error"),
                               **ERRORS}}},

@@ -12,7 +12,8 @@ from ..introductions import services as introductions
 from ..matching import store
 from ..models import ApiToken, Need, Technology, User
 from ..models.base import as_utc
-from .auth import ApiError, json_body, refuse_repeated_or_empty_query_values, token_required
+from .auth import ApiError, refuse_repeated_or_empty_query_values, token_required
+from .bodies import IntroductionNote, IntroductionRequest, TokenRequest, parsed
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -65,13 +66,11 @@ def token_account_key() -> str:
 @limiter.limit("10 per minute", key_func=token_account_key)
 def create_token():
     """Exchange an e-mail and password for a new token."""
-    body = json_body({"email", "password", "name"})
-    if not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
-        raise ApiError(400, "bad_request", 'send JSON {"email": "...", "password": "..."}')
-    user = db.session.scalar(select(User).where(User.email == User.normalise_email(body["email"])))
-    if not User.authenticate(user, body["password"]):
+    body = parsed(TokenRequest)
+    user = db.session.scalar(select(User).where(User.email == User.normalise_email(body.email)))
+    if not User.authenticate(user, body.password):
         raise ApiError(401, "unauthorized", "wrong e-mail or password")
-    _token, secret = ApiToken.issue(user, name=str(body.get("name") or "API")[:120])
+    _token, secret = ApiToken.issue(user, name=body.name or "API")
     db.session.commit()
     return jsonify({"token": secret}), 201, {"Cache-Control": "no-store"}
 
@@ -137,17 +136,12 @@ def introduction_or_404(introduction_id: int):
 @idempotent
 def create_introduction():
     """Ask for (or, as a coordinator, propose) an introduction between a need and a technology."""
-    body = json_body({"need", "technology", "message"})
-    if not isinstance(body.get("need"), str) or not isinstance(body.get("technology"), str):
-        raise ApiError(400, "bad_request", 'send JSON {"need": ref, "technology": ref, "message": "..."}')
-    message = body.get("message", "")
-    if not isinstance(message, str) or len(message) > 5000:
-        raise ApiError(400, "bad_request", "'message' must be a string of at most 5000 characters", "message")
-    need = db.session.scalar(select(Need).where(Need.ref == body["need"]))
-    technology = db.session.scalar(select(Technology).where(Technology.ref == body["technology"]))
+    body = parsed(IntroductionRequest)
+    need = db.session.scalar(select(Need).where(Need.ref == body.need))
+    technology = db.session.scalar(select(Technology).where(Technology.ref == body.technology))
     if need is None or technology is None:
         raise ApiError(404, "not_found", "no such need or technology")
-    introduction = introductions.request_introduction(g.api_user, need, technology, message)
+    introduction = introductions.request_introduction(g.api_user, need, technology, body.message)
     db.session.commit()
     return jsonify(introductions.as_json(introduction)), 201
 
@@ -169,10 +163,7 @@ def introduction_action(introduction_id, action):
     introduction = introduction_or_404(introduction_id)
     if action not in introductions.ACTIONS:
         raise ApiError(404, "not_found", f"unknown action '{action}'")
-    note = json_body({"note"}).get("note", "")
-    if not isinstance(note, str) or len(note) > 2000:
-        raise ApiError(400, "bad_request", "'note' must be a string of at most 2000 characters", "note")
-    introductions.act(g.api_user, introduction, action, note)
+    introductions.act(g.api_user, introduction, action, parsed(IntroductionNote).note)
     db.session.commit()
     return jsonify(introductions.as_json(introduction))
 
