@@ -1,5 +1,6 @@
 """Calendars that update: one event per meeting through confirm, reschedule and cancel, read back
 with the `icalendar` parser and with khal (Debian's calendar program) as calendar apps would."""
+import re
 import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
@@ -88,6 +89,9 @@ def test_reschedule_then_confirm_then_cancel_is_one_event_whose_revision_rises(c
     auth.login("city@example.com")
     page = client.get(f"/introductions/{meeting.introduction_id}").get_data(as_text=True)
     assert "Propose other times" in page and "Cancel this meeting" in page
+    # the cancel button sits behind a first step that says what cancelling does
+    assert re.search(r'<details class="cancel">\s*<summary>Cancel this meeting</summary>.*?'
+                     r'The other side is told.*?Yes, cancel the meeting</button>', page, re.DOTALL)
     later = "2031-03-06T15:00"  # in the city user's own zone, Asia/Tokyo
     response = client.post(f"/meetings/{meeting.id}/reschedule", data={
         f"m{meeting.id}-csrf_token": client.csrf_token(), f"m{meeting.id}-option1": later,
