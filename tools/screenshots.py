@@ -61,6 +61,7 @@ SHOTS = [
     Shot("coordinator-project-board", demo_email("coordinator"), "/workspace/projects?view=board", "en"),
     Shot("coordinator-project", demo_email("coordinator"), "/workspace/projects/{project}", "en"),
     Shot("coordinator-figures", demo_email("coordinator"), "/workspace/dashboard", "en"),
+    Shot("coordinator-import-ja", demo_email("coordinator"), "/listings/import", "ja", viewport=PHONE),
     Shot("admin-users", demo_email("admin"), "/admin/users", "en"),
     Shot("admin-audit-log", demo_email("admin"), "/admin/audit-log", "en"),
     Shot("partner-search-ja", demo_email("partner"), "/technologies?q=太陽光", "ja"),
