@@ -72,6 +72,8 @@ def csv_text(value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 2400, as the workbook shows it, not 2400.0
     return neutralise(value) if isinstance(value, str) else str(value)
 
 
@@ -122,7 +124,7 @@ def table_download(header: list[str], rows, name: str, fmt: str):
     """The table as a .csv or .xlsx download named matchapp-<name>."""
     if fmt == "xlsx":
         return download(table_xlsx(header, rows, name), f"matchapp-{name}.xlsx", XLSX_TYPE)
-    return download(table_csv(header, rows), f"matchapp-{name}.csv", "text/csv; charset=utf-8")
+    return download(table_csv(header, rows), f"matchapp-{name}.csv", "text/csv")  # Werkzeug adds the charset
 
 
 def parse_cell(text: str, key: str, kind: str):
@@ -162,7 +164,10 @@ def read_upload(data: bytes, kind: str, max_rows: int) -> tuple[str, str]:
 
     A workbook becomes CSV text; SpreadsheetError (translated) when the file is none of these.
     """
-    if data.startswith(ZIP_START) and kind != "bundle":
+    if data.startswith(ZIP_START):
+        if kind == "bundle":
+            raise SpreadsheetError([_("This looks like an Excel workbook, not a bundle: choose Technologies or Needs "
+                                      "as what the file holds, or upload the bundle as JSON.")])
         return xlsx_as_csv(data, max_rows), "xlsx"
     for encoding, name in (("utf-8-sig", "UTF-8"), ("cp932", "CP932")):
         try:

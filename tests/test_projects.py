@@ -70,8 +70,11 @@ def test_board_list_csv_and_dashboard_agree_with_the_database(client, db, introd
     assert re.search(r"Commercialisation <span class=\"count\">1</span>", board)
     listed = client.get("/workspace/projects?country=TH&view=list").get_data(as_text=True)
     assert "No projects match." in listed
-    csv_text = client.get("/workspace/projects.csv").data.decode("utf-8-sig")
+    download = client.get("/workspace/projects.csv")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    csv_text = download.data.decode("utf-8-sig")
     assert csv_text.splitlines()[1].split(",")[2] == "commercialisation"
+    assert csv_text.splitlines()[1].split(",")[8] == "400"  # verified tCO2, a whole number: not 400.0
     dashboard = client.get("/workspace/dashboard").get_data(as_text=True)
     total = db.session.scalar(select(func.count()).select_from(Project))
     assert f'<strong id="project-total">{total}</strong>' in dashboard
@@ -123,9 +126,10 @@ def test_each_chart_downloads_as_csv_with_the_same_numbers(client, db, introduct
     client.post("/workspace/projects/1/stage", data={"version": "1", "stage": "commercialisation"})
     client.post("/workspace/projects/1/monitoring", data={"year": "2030", "co2_t": "400"})
     funnel = client.get("/workspace/dashboard/funnel.csv").data.decode("utf-8-sig").splitlines()
-    assert funnel[0] == "funnel,value" and "Commercialisation,1" in funnel and "Discovery / matching,0" in funnel
+    assert funnel[0] == "Stage,Projects" and "Commercialisation,1" in funnel and "Discovery / matching,0" in funnel
     verified = client.get("/workspace/dashboard/verified_by_year.csv").data.decode("utf-8-sig").splitlines()
-    assert verified[1] == "2030,400.0"
+    assert verified == ["Year,Verified tCO2", "2030,400"]  # tonnes, not a count
+    assert '<th scope="col">Year</th><th scope="col">Verified tCO2</th>' in client.get("/workspace/dashboard").get_data(as_text=True)
     assert client.get("/workspace/projects?japanese_city=Osaka&view=list").get_data(as_text=True).count("No projects match.") == 1
 
 

@@ -23,6 +23,7 @@ def test_csv_export_opens_in_excel_with_japanese(client, auth, db, users):
     response = client.get("/listings/export/technologies.csv")
     assert response.status_code == 200
     assert response.data.startswith("\ufeff".encode("utf-8"))
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("ref,company,title,description")
@@ -38,7 +39,12 @@ def test_export_edit_and_upload_updates_listings(client, auth, db, users):
     assert response.status_code == 303
     preview = client.get(response.headers["Location"])
     page = preview.get_data(as_text=True)
-    assert "Rooftop solar PV for factories and schools" in page and "update" in page
+    assert "Rooftop solar PV for factories and schools" in page
+    # the one row edited says what it changes; the others change nothing and are not written again
+    assert page.count("update: title<") == 1
+    unchanged = technology_count(db) - 1
+    assert page.count("unchanged: not written again") == unchanged
+    versions = dict(db.session.execute(select(Technology.ref, Technology.version)).all())
     # Nothing changed before the confirmation.
     assert db.session.scalar(select(Technology).where(Technology.ref == "kanmon-rooftop-solar")).title == \
         "Rooftop solar PV for factories"
@@ -47,7 +53,11 @@ def test_export_edit_and_upload_updates_listings(client, auth, db, users):
     assert db.session.scalar(select(Technology).where(Technology.ref == "kanmon-rooftop-solar")).title == \
         "Rooftop solar PV for factories and schools"
     done = client.get(confirm.headers["Location"]).get_data(as_text=True)
-    assert "Imported: cities: 0 new, 0 updated" in done and 'http-equiv="refresh"' not in done
+    assert "Technologies: 0 new, 1 updated" in done and 'http-equiv="refresh"' not in done
+    assert "Cities:" not in done  # a technologies file: no line for what it does not hold
+    db.session.expire_all()
+    after = dict(db.session.execute(select(Technology.ref, Technology.version)).all())
+    assert {ref for ref in after if after[ref] != versions[ref]} == {"kanmon-rooftop-solar"}
     assert db.session.scalar(select(PendingUpload)).payload == ""  # the file is not kept once imported
     assert client.post(response.headers["Location"]).status_code == 303  # confirming again imports nothing
 

@@ -62,7 +62,9 @@ def test_an_exported_workbook_reimports_unchanged(client, auth, db, users):
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Read as: Excel workbook (.xlsx)" in page and "problem" not in page
-    assert ">update<" in page and ">new<" not in page
+    # every row says what is stored: none is new, none changes anything
+    assert page.count("unchanged: not written again") == db.session.query(Technology).count()
+    assert "update:" not in page and ">new<" not in page
     assert client.post(response.headers["Location"]).status_code == 303
     assert workbook_rows(client.get("/listings/export/technologies.xlsx").data) == workbook_rows(before)
 
@@ -104,6 +106,11 @@ def test_a_file_that_only_looks_like_a_workbook_is_explained(client, auth, db, u
     response = upload(client, "technologies", b"PK\x03\x04 not really a zip", "broken.xlsx")
     assert response.status_code == 400
     assert "The file is not an Excel workbook that can be read" in response.get_data(as_text=True)
+    workbook = io.BytesIO()
+    Workbook().save(workbook)
+    as_bundle = upload(client, "bundle", workbook.getvalue(), "listings.xlsx")
+    assert as_bundle.status_code == 400
+    assert "This looks like an Excel workbook, not a bundle" in as_bundle.get_data(as_text=True)
 
 
 def test_csv_saved_by_japanese_excel_in_cp932_imports_with_its_encoding_shown(client, auth, db, users):

@@ -20,6 +20,8 @@ from .blueprint import bp
 
 UPLOAD_KINDS = {"technologies": _l("Technologies (CSV or Excel)"), "needs": _l("Needs (CSV or Excel)"),
                 "bundle": _l("Bundle (JSON)")}
+SECTION_LABELS = {"cities": _l("Cities"), "companies": _l("Companies"), "technologies": _l("Technologies"),
+                  "needs": _l("Needs")}
 # How an upload was read, as the preview says it.
 READ_AS = {"UTF-8": _l("UTF-8 text"), "CP932": _l("Shift_JIS text (CP932, Japanese Excel’s “CSV”)"),
            "xlsx": _l("Excel workbook (.xlsx)")}
@@ -139,12 +141,13 @@ def preview(upload_id):
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
                                    read_as=READ_AS), 400
         pending.state = "queued"
-        pending.total = sum(len(data.get(section, [])) for section in ("technologies", "needs"))
+        wanted = only_changes(data, changes(data)) if pending.kind != "bundle" else data
+        pending.total = sum(len(wanted.get(section, [])) for section in ("technologies", "needs"))
         jobs.enqueue("import_upload", pending.id)
         db.session.commit()
         return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
     return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
-                           read_as=READ_AS, existing=existing_refs(data) if data else set())
+                           read_as=READ_AS, changes=changes(data) if data else {}, sections=SECTION_LABELS)
 
 
 @bp.route("/listings/import/<int:upload_id>/progress")
@@ -152,8 +155,18 @@ def preview(upload_id):
 def import_progress(upload_id):
     """Step 3: the import's progress (the page reloads itself until the import has finished)."""
     pending = own_pending(upload_id)
-    return render_template("listings/import_progress.html", pending=pending,
+    return render_template("listings/import_progress.html", pending=pending, counts=import_counts(pending),
+                           sections=SECTION_LABELS,
                            progress=progress.read(f"upload:{pending.id}"))
+
+
+def import_counts(pending) -> dict:
+    """{section: [new, updated]} of a finished import (an import finished before counts were kept: {})."""
+    try:
+        counts = json.loads(pending.result) if pending.state == "done" else {}
+    except ValueError:
+        return {}
+    return {section: pair for section, pair in counts.items() if section in SECTION_LABELS}
 
 
 def run_import(upload_id: int) -> None:
@@ -176,19 +189,45 @@ def run_import(upload_id: int) -> None:
         done[0] += count
         progress.report(key, min(done[0], pending.total), pending.total)
 
+    if pending.kind != "bundle":
+        data = only_changes(data, changes(data))
     progress.report(key, 0, pending.total)
     result = services.import_bundle(data, progress=advance)
-    summary = result.summary()
-    audit.record("import", pending.filename, summary, user=pending.user)
-    pending.state, pending.result, pending.finished_at = "done", summary, utcnow()
+    audit.record("import", pending.filename, result.summary(), user=pending.user)
+    counts = {section: [result.created[section], result.updated[section]] for section in bundle.SECTIONS
+              if section in data}
+    pending.state, pending.result, pending.finished_at = "done", json.dumps(counts), utcnow()
     pending.processed, pending.payload = pending.total, ""
     db.session.commit()
 
 
-def existing_refs(data: dict) -> set[str]:
-    refs = set()
+def changes(data: dict) -> dict[str, list[str]]:
+    """For each entry already stored ("section:ref"), the fields the file would change; an entry
+    not in the result is new. A spreadsheet holds every listing, so most rows change nothing."""
+    found = {}
     for section, model in bundle.MODELS.items():
-        wanted = [e["ref"] for e in data.get(section, [])]
-        if wanted:
-            refs |= {f"{section}:{r}" for r in db.session.scalars(select(model.ref).where(model.ref.in_(wanted)))}
-    return refs
+        entries = {e["ref"]: e for e in data.get(section, [])}
+        stored = db.session.scalars(select(model).where(model.ref.in_(entries))).all() if entries else []
+        for obj in stored:
+            current, spec = bundle.export_entry(section, obj), bundle.SPECS[section]
+            found[f"{section}:{obj.ref}"] = [key for key, value in entries[obj.ref].items()
+                                             if key != "ref" and not same_value(value, current[key], spec[key][1])]
+    return found
+
+
+def same_value(given, stored, kind: str) -> bool:
+    """Whether a field read from a file says what is stored (a spreadsheet keeps times to the second
+    and numbers as numbers, and leaves empty what is empty)."""
+    if given in (None, "") and stored in (None, "", []):
+        return True
+    if kind == "datetime" and given and stored:
+        return bundle.parse_datetime(given).replace(microsecond=0) == bundle.parse_datetime(stored).replace(microsecond=0)
+    if kind in ("amount", "number") and given is not None and stored is not None:
+        return float(given) == float(stored)
+    return given == stored
+
+
+def only_changes(data: dict, changed: dict[str, list[str]]) -> dict:
+    """The spreadsheet's listings without the rows that change nothing: they are not written again."""
+    return {section: [e for e in entries if changed.get(f"{section}:{e['ref']}", True)]
+            for section, entries in data.items()}

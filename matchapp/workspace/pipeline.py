@@ -4,6 +4,7 @@ from statistics import median
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -286,6 +287,15 @@ def figures(items: list[Project]) -> dict:
     }
 
 
+# Each figure's two columns, on the dashboard's tables and in its downloads.
+FIGURE_COLUMNS = {
+    "funnel": (_l("Stage"), _l("Projects")), "by_country": (_l("Country"), _l("Projects")),
+    "by_pair": (_l("City pair"), _l("Projects")), "by_sector": (_l("Sector"), _l("Projects")),
+    "per_month": (_l("Month"), _l("Introductions")), "verified_by_year": (_l("Year"), _l("Verified tCO2")),
+    "positives_in_top5": (_l("Month"), _l("Per cent")),
+}
+
+
 @bp.route("/dashboard")
 @roles_required(*STAFF)
 def dashboard():
@@ -294,7 +304,8 @@ def dashboard():
     co2 = {"expected": sum(p.expected_co2_t or 0 for p in items if p.stage == "commercialisation"),
            "verified": sum(p.verified_co2_t for p in items)}
     return render_template("workspace/dashboard.html", co2=co2, total=len(items), **figures(items),
-                           **introduction_figures(), match_quality=outcomes.quality_by_month())
+                           **introduction_figures(), match_quality=outcomes.quality_by_month(),
+                           figure_columns=FIGURE_COLUMNS)
 
 
 @bp.route("/dashboard/<any(funnel, by_country, by_pair, by_sector, per_month, verified_by_year, positives_in_top5)"
@@ -303,7 +314,7 @@ def dashboard():
 def figures_table(series, fmt):
     """One series of the dashboard, as CSV or an Excel workbook."""
     rows = [[str(label), value] for label, value in figures(db.session.scalars(select(Project)).all())[series]]
-    return table_download([series, "value"], rows, series, fmt)
+    return table_download([str(name) for name in FIGURE_COLUMNS[series]], rows, series, fmt)
 
 
 def introduction_figures() -> dict:
