@@ -35,6 +35,9 @@ NOT_PAGES = {  # GET routes that answer something other than a page a person rea
     "accounts.logout": "an action",
     "introductions.attachment": "a download",
     "workspace.document": "a download",
+    "listings.export_listings": "a download (.csv or .xlsx)",
+    "workspace.pipeline_table": "a download (.csv or .xlsx)",
+    "workspace.figures_table": "a download (.csv or .xlsx)",
 }
 ROLES = {"anonymous": None, **{role: email for email, role, *_ in demo.DEMO_USERS}}
 # Pages each role must have opened: proof that logging in worked and the parameters were filled.
