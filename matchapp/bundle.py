@@ -4,13 +4,15 @@ Import validates the whole bundle before writing anything, then upserts by `ref`
 in one transaction; any error rolls everything back. Keys missing from an entry
 leave the stored value unchanged, so a minimal bundle can update a richer record.
 Each section's fields are described once in SPECS; validation, import and export
-all follow it.
+all follow it. Problems are written in the reader's language (English on the command line);
+the entry and field names in them ('technologies[3] ref=x', 'cost_min') stay as in the file.
 """
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from rapidfuzz import process
 from sqlalchemy import select
 
@@ -99,13 +101,13 @@ class _Validator:
 
     def check_entry(self, section: str, index: int, entry, seen: set) -> None:
         if not isinstance(entry, dict):
-            self.errors.append(f"{section}[{index}]: an entry must be a JSON object")
+            self.errors.append(f"{section}[{index}]: " + _("an entry must be a JSON object"))
             return
         ref = entry.get("ref")
         where = f"{section}[{index}] ref={ref}" if isinstance(ref, str) else f"{section}[{index}]"
         spec = SPECS[section]
-        problems = [f"missing required field '{k}'" for k, s in spec.items() if s[0] and k not in entry]
-        problems += [f"unknown field '{k}'" for k in entry if k not in spec]
+        problems = [_("missing required field '%(field)s'", field=k) for k, s in spec.items() if s[0] and k not in entry]
+        problems += [_("unknown field '%(field)s'", field=k) for k in entry if k not in spec]
         for key, value in entry.items():
             if key in spec and not (value is None and not spec[key][0]):
                 problem = self.check_value(key, value, *spec[key][1:])
@@ -113,57 +115,61 @@ class _Validator:
                     problems.append(problem)
         if isinstance(ref, str) and REF_PATTERN.match(ref):
             if ref in seen:
-                problems.append(f"duplicate ref '{ref}'")
+                problems.append(_("duplicate ref '%(ref)s'", ref=ref))
             seen.add(ref)
         for low, high in (("cost_min", "cost_max"), ("budget_min", "budget_max")):
             if isinstance(entry.get(low), int) and isinstance(entry.get(high), int) and entry[low] > entry[high]:
-                problems.append(f"'{low}' is larger than '{high}'")
+                problems.append(_("'%(low)s' is larger than '%(high)s'", low=low, high=high))
         self.errors += [f"{where}: {p}" for p in problems]
 
     def check_value(self, key, value, kind, argument=None) -> str | None:
         """One field's problem, or None when it is acceptable."""
         if kind in ("text", "ref", "language", "timezone", "country", "owner", "datetime") and not isinstance(value, str):
-            return f"'{key}' must be a string"
+            return _("'%(field)s' must be a string", field=key)
         if kind == "text":
             if len(value) > argument:
-                return f"'{key}' is longer than {argument} characters"
+                return _("'%(field)s' is longer than %(n)d characters", field=key, n=argument)
             if key in SINGLE_LINE and breaks_a_line(value):
-                return f"'{key}' must be one line, without line breaks or control characters"
+                return _("'%(field)s' must be one line, without line breaks or control characters", field=key)
             if key in ("title", "name") and not value.strip():
-                return f"'{key}' must not be empty"
+                return _("'%(field)s' must not be empty", field=key)
         elif kind == "ref" and not REF_PATTERN.match(value):
-            return f"ref '{value}' may hold only letters, digits, '.', '_' and '-' (at most 80)"
+            return _("ref '%(ref)s' may hold only letters, digits, '.', '_' and '-' (at most 80)", ref=value)
         elif kind == "language" and not LANGUAGE_PATTERN.match(value):
-            return f"language '{value}' is not a language code such as 'ja' or 'en'"
+            return _("language '%(value)s' is not a language code such as 'ja' or 'en'", value=value)
         elif kind == "timezone" and value and value not in available_timezones():
-            return f"unknown time zone '{value}'"
+            return _("unknown time zone '%(value)s'", value=value)
         elif kind == "country" and value.upper() not in self.countries:
-            return f"unknown country '{value}'"
+            return _("unknown country '%(value)s'", value=value)
         elif kind == "owner" and value not in self.refs[argument]:
-            return f"unknown {'company' if argument == 'companies' else 'city'} '{value}'"
+            return (_("unknown company '%(value)s'", value=value) if argument == "companies"
+                    else _("unknown city '%(value)s'", value=value))
         elif kind == "datetime":
             try:
                 parse_datetime(value)
             except ValueError:
-                return f"'{key}' must be an ISO 8601 date and time"
+                return _("'%(field)s' must be an ISO 8601 date and time", field=key)
         elif kind == "enum" and value not in argument:
-            return f"unknown {key} '{value}' (one of {', '.join(argument)})"
+            return _("unknown %(field)s '%(value)s' (one of %(values)s)", field=key, value=value, values=", ".join(argument))
         elif kind == "bool" and not isinstance(value, bool):
-            return f"'{key}' must be true or false"
+            return _("'%(field)s' must be true or false", field=key)
         elif kind in ("number", "amount"):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "amount" and not isinstance(value, int)):
-                return f"'{key}' must be a {'whole ' if kind == 'amount' else ''}number"
+                return (_("'%(field)s' must be a whole number", field=key) if kind == "amount"
+                        else _("'%(field)s' must be a number", field=key))
             if value < 0 or value > MAX_AMOUNT:
-                return f"'{key}' must be between 0 and {MAX_AMOUNT}"
+                return _("'%(field)s' must be between 0 and %(max)d", field=key, max=MAX_AMOUNT)
         elif kind in ("names", "sectors", "countries", "funding"):
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                return f"'{key}' must be a list of strings"
+                return _("'%(field)s' must be a list of strings", field=key)
             known = {"sectors": self.sectors, "countries": self.countries, "funding": set(FUNDING_SOURCES)}.get(kind)
             for item in value if known else []:
                 if (item.upper() if kind == "countries" else item) not in known:
                     hint = process.extractOne(item, known, score_cutoff=75) if kind == "sectors" else None
-                    label = {"sectors": "sector", "countries": "country", "funding": "funding source"}[kind]
-                    return f"unknown {label} '{item}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                    message = {"sectors": _("unknown sector '%(value)s'", value=item),
+                               "countries": _("unknown country '%(value)s'", value=item),
+                               "funding": _("unknown funding source '%(value)s'", value=item)}[kind]
+                    return message + (" " + _("(did you mean '%(hint)s'?)", hint=hint[0]) if hint else "")
         elif kind == "deliveries":
             return self.check_deliveries(value)
         return None
@@ -173,29 +179,30 @@ class _Validator:
             return "'deliveries' must be a list"
         for i, item in enumerate(value):
             if not isinstance(item, dict) or not set(item) <= {"country", "city", "year"}:
-                return f"deliveries[{i}] must be an object with country, city and year"
+                return f"deliveries[{i}] " + _("must be an object with country, city and year")
             if not isinstance(item.get("country"), str) or item["country"].upper() not in self.countries:
-                return f"deliveries[{i}]: unknown country '{item.get('country')}'"
+                return f"deliveries[{i}]: " + _("unknown country '%(value)s'", value=item.get("country"))
             if not isinstance(item.get("city", ""), str) or len(item.get("city", "")) > 120:
-                return f"deliveries[{i}]: 'city' must be a string of at most 120 characters"
+                return f"deliveries[{i}]: " + _("'city' must be a string of at most 120 characters")
             year = item.get("year")
             if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2100):
-                return f"deliveries[{i}]: 'year' must be a year such as 2019"
+                return f"deliveries[{i}]: " + _("'year' must be a year such as 2019")
         return None
 
 
 def validate_bundle(bundle) -> None:
     """Raise BundleError listing every problem; return quietly when the bundle is importable."""
     if not isinstance(bundle, dict):
-        raise BundleError(["the bundle must be a JSON object with cities, companies, technologies, needs"])
+        raise BundleError([_("the bundle must be a JSON object with cities, companies, technologies, needs")])
     unknown = sorted(set(bundle) - set(SECTIONS))
     if unknown:
-        raise BundleError([f"unknown section '{key}' (expected {', '.join(SECTIONS)})" for key in unknown])
+        raise BundleError([_("unknown section '%(section)s' (expected %(sections)s)", section=key,
+                             sections=", ".join(SECTIONS)) for key in unknown])
     validator = _Validator(bundle)
     for section in SECTIONS:
         entries = bundle.get(section, [])
         if not isinstance(entries, list):
-            validator.errors.append(f"{section}: must be a list")
+            validator.errors.append(f"{section}: " + _("must be a list"))
             continue
         seen: set = set()
         for index, entry in enumerate(entries):

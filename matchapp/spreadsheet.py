@@ -139,12 +139,12 @@ def parse_cell(text: str, key: str, kind: str):
                 country, city, year = (item.split("|") + ["", ""])[:3]
                 year = year.strip()
                 if year and not year.isdigit():
-                    raise ValueError(f"'{key}': year '{year}' is not a number")
+                    raise ValueError(_("'%(field)s': year '%(year)s' is not a number", field=key, year=year))
                 deliveries.append({"country": country.strip(), "city": city.strip(), "year": int(year) if year else None})
         return deliveries
     if kind == "bool":
         if text.lower() not in ("yes", "no", "true", "false", "1", "0", ""):
-            raise ValueError(f"'{key}' must be yes or no")
+            raise ValueError(_("'%(field)s' must be yes or no", field=key))
         return text.lower() in ("yes", "true", "1")
     if kind in ("amount", "number"):
         if not text:
@@ -152,7 +152,7 @@ def parse_cell(text: str, key: str, kind: str):
         try:
             number = float(text.replace(",", ""))
         except ValueError:
-            raise ValueError(f"'{key}' must be a number")
+            raise ValueError(_("'%(field)s' must be a number", field=key))
         return int(number) if kind == "amount" and number.is_integer() else number
     if kind in ("enum", "datetime", "timezone") and not text:
         return None
@@ -221,27 +221,27 @@ def parse_csv(section: str, text: str, max_rows: int) -> tuple[dict, list[int], 
     reader = csv.DictReader(io.StringIO(text))
     spec = SPECS[section]
     header = reader.fieldnames or []
-    errors = [f"unknown column '{name}'" for name in header if name not in spec]
-    errors += [f"missing column '{name}'" for name, s in spec.items() if s[0] and name not in header]
+    errors = [_("unknown column '%(column)s'", column=name) for name in header if name not in spec]
+    errors += [_("missing column '%(column)s'", column=name) for name, s in spec.items() if s[0] and name not in header]
     if errors:
         raise SpreadsheetError(errors)
     entries = []
     for number, row in enumerate(reader, start=2):
         if number - 1 > max_rows:
-            raise SpreadsheetError([f"the file has more than {max_rows} rows"])
+            raise SpreadsheetError([_("the file has more than %(n)d rows", n=max_rows)])
         if not any((value or "").strip() for value in row.values()):
             continue
         entry = {}
         for key, text in row.items():
             if key is None:
-                errors.append(f"row {number}: more cells than columns")
+                errors.append(_("row %(row)d: more cells than columns", row=number))
                 continue
             if text is None:
                 continue  # a short row: the missing cells are simply not given
             try:
                 value = parse_cell(text or "", key, spec[key][1])
             except ValueError as error:
-                errors.append(f"row {number} ref={row.get('ref')}: {error}")
+                errors.append(_("row %(row)d ref=%(ref)s: %(problem)s", row=number, ref=row.get("ref"), problem=error))
                 continue
             if value is not None or spec[key][1] in ("amount", "number"):
                 entry[key] = value
@@ -254,11 +254,12 @@ def row_errors(section: str, bundle_errors: list[str], rows: list[int]) -> list[
     restated = []
     for message in bundle_errors:
         match = re.match(rf"^{section}\[(\d+)\]", message)
-        restated.append(f"row {rows[int(match.group(1))]}{message[match.end():]}" if match else message)
+        restated.append(_("row %(row)d%(rest)s", row=rows[int(match.group(1))], rest=message[match.end():])
+                        if match else message)
     return restated
 
 
 def row_number(message: str) -> int:
-    """Sort key that puts problems in row order."""
-    match = re.match(r"^row (\d+)", message)
-    return int(match.group(1)) if match else 0
+    """Sort key that puts problems in row order (in English or in Japanese, see row_errors)."""
+    match = re.match(r"^(?:row (\d+)|(\d+) 行目)", message)
+    return int(match.group(1) or match.group(2)) if match else 0

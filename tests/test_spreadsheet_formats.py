@@ -149,3 +149,21 @@ def test_libreoffice_opens_the_exported_workbook_with_typed_cells(client, auth, 
     assert re.search(r'office:value-type="float" office:value="\d+"', flat)  # costs are numbers
     assert re.search(r'office:value-type="date" office:date-value="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"', flat)
     assert "廃液からのエネルギー回収" in flat
+
+
+def test_row_problems_are_written_in_the_readers_language_and_in_row_order(client, auth, db, users):
+    demo.load()
+    coordinator = users["coordinator"]
+    coordinator.language = "ja"
+    db.session.commit()
+    auth.login("coordinator@example.com")
+    csv_text = ("ref,company,title,sectors,cost_min\n"
+                "jp-good,daiseki,良い行,waste,100\n"
+                "jp-number,daiseki,数値でない,waste,たくさん\n"
+                "jp-sector,daiseki,分野違い,solr,\n")
+    location = upload(client, "technologies", csv_text.encode("utf-8")).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    number = page.index("3 行目 ref=jp-number: &#39;cost_min&#39; は数値にしてください")
+    sector = page.index("4 行目 ref=jp-sector: 不明な分野 &#39;solr&#39;</li>")
+    assert number < sector
+    assert "must be a number" not in page and "unknown sector" not in page
