@@ -155,7 +155,7 @@ def test_the_feed_speaks_its_owners_language(client, users, meeting):
     users["city"].language = "ja"
     path, _token = feed_of(client, users["city"])
     calendar = icalendar.Calendar.from_ical(client.get(path).data)
-    assert str(calendar["X-WR-CALNAME"]) == "MatchApp の会議"
+    assert str(calendar["X-WR-CALNAME"]) == "MatchApp の打ち合わせ"
     assert str(calendar.walk("VEVENT")[0]["LOCATION"]) == "オンライン"
 
 
