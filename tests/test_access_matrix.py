@@ -168,6 +168,7 @@ def post_matrix(w):
         "introductions.mark_read": ("/inbox/read", {"anonymous": 302, "company_b": 303}),
         "listings.change_status": (f"/technologies/{w['draft']}/publish", hidden),
         "listings.delete_search": (f"/searches/{w['search']}/delete", hidden),
+        "listings.discard_upload": (f"/listings/import/{w['upload']}/discard", staff_only),
         "listings.mark_seen": (f"/searches/{w['search']}/seen", hidden),
         "listings.save_search": ("/needs/searches", {"anonymous": 302, "company_b": 303}),
         "matching.dismiss": ("/matches/ip-solar/rooftop-pv/dismiss", hidden),

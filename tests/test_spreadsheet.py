@@ -60,6 +60,24 @@ def test_export_edit_and_upload_updates_listings(client, auth, db, users):
     assert {ref for ref in after if after[ref] != versions[ref]} == {"kanmon-rooftop-solar"}
     assert db.session.scalar(select(PendingUpload)).payload == ""  # the file is not kept once imported
     assert client.post(response.headers["Location"]).status_code == 303  # confirming again imports nothing
+    # an import already confirmed cannot be discarded any more
+    refused = client.post(response.headers["Location"] + "/discard", follow_redirects=True)
+    assert "This file was already confirmed for import" in refused.get_data(as_text=True)
+
+
+def test_a_previewed_file_can_be_discarded_and_then_imports_nothing(client, auth, db, users):
+    demo.load()
+    auth.login("coordinator@example.com")
+    text = client.get("/listings/export/technologies.csv").data.decode("utf-8-sig")
+    location = upload(client, "technologies", text.replace("Rooftop solar PV for factories", "Stale").encode("utf-8"))
+    location = location.headers["Location"]
+    assert "Discard this file" in client.get(location).get_data(as_text=True)
+    discarded = client.post(location + "/discard", follow_redirects=True)
+    assert "The file was discarded: nothing was imported." in discarded.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 0
+    assert client.post(location).status_code == 404  # nothing left to confirm
+    assert db.session.scalar(select(Technology.title).where(Technology.ref == "kanmon-rooftop-solar")) == \
+        "Rooftop solar PV for factories"
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(client, auth, db, users):

@@ -37,6 +37,10 @@ class ConfirmForm(Form):
     submit = SubmitField(_l("Import these rows"))
 
 
+class DiscardForm(Form):
+    submit = SubmitField(_l("Discard this file"))
+
+
 @bp.route("/listings/stale")
 @roles_required("coordinator", "admin")
 def stale():
@@ -139,7 +143,7 @@ def preview(upload_id):
         if errors:
             flash(_("Nothing was imported: fix the problems listed and upload the file again."), "error")
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
-                                   read_as=READ_AS), 400
+                                   read_as=READ_AS, discard=DiscardForm()), 400
         pending.state = "queued"
         wanted = only_changes(data, changes(data)) if pending.kind != "bundle" else data
         pending.total = sum(len(wanted.get(section, [])) for section in ("technologies", "needs"))
@@ -147,7 +151,22 @@ def preview(upload_id):
         db.session.commit()
         return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
     return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
-                           read_as=READ_AS, changes=changes(data) if data else {}, sections=SECTION_LABELS)
+                           read_as=READ_AS, discard=DiscardForm(), changes=changes(data) if data else {},
+                           sections=SECTION_LABELS)
+
+
+@bp.route("/listings/import/<int:upload_id>/discard", methods=["POST"])
+@roles_required("coordinator", "admin")
+def discard_upload(upload_id):
+    """Leave a preview without importing: the kept file is deleted (an import already confirmed stays)."""
+    pending = own_pending(upload_id)  # the form's CSRF token is checked for every POST (CSRFProtect)
+    if pending.state != "previewed":
+        flash(_("This file was already confirmed for import; see its progress."), "error")
+        return redirect(url_for("listings.import_progress", upload_id=pending.id), 303)
+    db.session.delete(pending)
+    db.session.commit()
+    flash(_("The file was discarded: nothing was imported."), "success")
+    return redirect(url_for("listings.upload"), 303)
 
 
 @bp.route("/listings/import/<int:upload_id>/progress")
