@@ -193,7 +193,7 @@ def test_a_worker_killed_in_the_middle_of_an_import_writes_nothing_and_the_job_i
     assert eventually(finished, seconds=120, every=0.5), (servers["logs"] / "worker.log").read_text()[-3000:]
     assert db.session.scalar(select(func.count()).select_from(Technology)) == count
     page = coordinator.open(progress_url, timeout=20).read().decode()
-    assert f"technologies: {count} new" in page
+    assert f"Technologies: {count} new, 0 updated" in page
 
 
 def test_healthz_turns_503_while_postgresql_is_stopped_and_200_when_it_is_back(servers):
