@@ -208,9 +208,7 @@ def excel_text(value) -> str:
         return csv_text(as_utc(value).replace(microsecond=0))
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return csv_text(value)
+    return csv_text(value)  # which writes 2400.0 as 2400
 
 
 def parse_csv(section: str, text: str, max_rows: int) -> tuple[dict, list[int], list[str]]:

@@ -145,7 +145,7 @@ def preview(upload_id):
             return render_template("listings/preview.html", pending=pending, data=data, errors=errors, form=form,
                                    read_as=READ_AS, discard=DiscardForm()), 400
         pending.state = "queued"
-        wanted = only_changes(data, changes(data)) if pending.kind != "bundle" else data
+        wanted = to_write(pending, data)
         pending.total = sum(len(wanted.get(section, [])) for section in ("technologies", "needs"))
         jobs.enqueue("import_upload", pending.id)
         db.session.commit()
@@ -208,8 +208,7 @@ def run_import(upload_id: int) -> None:
         done[0] += count
         progress.report(key, min(done[0], pending.total), pending.total)
 
-    if pending.kind != "bundle":
-        data = only_changes(data, changes(data))
+    data = to_write(pending, data)
     progress.report(key, 0, pending.total)
     result = services.import_bundle(data, progress=advance)
     audit.record("import", pending.filename, result.summary(), user=pending.user)
@@ -246,7 +245,10 @@ def same_value(given, stored, kind: str) -> bool:
     return given == stored
 
 
-def only_changes(data: dict, changed: dict[str, list[str]]) -> dict:
-    """The spreadsheet's listings without the rows that change nothing: they are not written again."""
+def to_write(pending, data: dict) -> dict:
+    """What an upload's import writes: a spreadsheet's rows without those that change nothing (a bundle whole)."""
+    if pending.kind == "bundle":
+        return data
+    changed = changes(data)
     return {section: [e for e in entries if changed.get(f"{section}:{e['ref']}", True)]
             for section, entries in data.items()}
